@@ -1,0 +1,1 @@
+"""Domain: pure snapshots and rules; no sessions, no engines."""

@@ -1,0 +1,1 @@
+"""Persistence: engine and session factories, models, migrations and named queries."""

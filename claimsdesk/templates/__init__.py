@@ -1,0 +1,1 @@
+"""Jinja templates claimsdesk renders outside the web desk (letters)."""

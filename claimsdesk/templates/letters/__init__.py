@@ -1,0 +1,1 @@
+"""Letter templates (package data): appeal.html."""
