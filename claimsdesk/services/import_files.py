@@ -10,10 +10,13 @@ from pathlib import Path
 
 CHUNK = 1 << 20
 MAX_SUFFIX = 100_000
+NOTES = (".md", ".rst")
+"""Notes kept beside EDI files (an inbox's README.md): not looked at in a folder walk."""
 
 
 def discover(paths: Iterable[Path | str], exclude: Path | None = None) -> list[Path]:
-    """Files named, and files under folders named (recursive, sorted, hidden ones skipped).
+    """Files named, and files under folders named (recursive, sorted; hidden files, README*
+    and Markdown/reST notes skipped in folders).
 
     Paths that do not exist are kept so the caller can report them. `exclude` (the --move-to
     folder) is never searched, so moved files are not picked up again.
@@ -42,8 +45,15 @@ def _walk(folder: Path, skip: Path | None) -> Iterator[Path]:
             if not d.startswith(".") and (skip is None or (here / d).resolve() != skip)
         )
         for name in sorted(files):
-            if not name.startswith("."):
+            if not _is_note(name):
                 yield here / name
+
+
+def _is_note(name: str) -> bool:
+    """Hidden files and notes a person keeps in an inbox; a file named on the command line is
+    still read (and sniffed by content) whatever its name."""
+    lower = name.lower()
+    return name.startswith(".") or lower.startswith("readme") or lower.endswith(NOTES)
 
 
 def hash_file(path: Path) -> tuple[str, int]:
