@@ -48,6 +48,9 @@ _PRINCIPAL = frozenset({"ABK", "BK"})
 # 2310 provider loops in map order by NM101.
 _PROVIDER_ORDER = {"837P": "DN P3 82 77 DQ PW 45", "837I": "71 72 ZZ 82 77 DN"}
 _LINE_PROVIDER_ORDER = {"837P": "82 QB 77 DQ DK DN PW 45", "837I": "72 ZZ 82 DN"}  # 2420
+TAXONOMY = "PXC"  # the reader keeps PRV03 as a ("PXC", code) reference of the party
+# Provider loops whose guide has a PRV segment: (transaction, NM101) -> PRV01.
+_PRV_CODE = {("837P", "82"): "PE", ("837I", "71"): "AT"}  # 2310B/2420A rendering, 2310A attending
 _PERSON_PROVIDERS = frozenset({"DN", "P3", "DQ", "DK", "71", "72", "ZZ"})
 _PATIENT_AMOUNT = {"837P": "F5", "837I": "F3"}  # AMT01 patient amount paid / estimated due
 
@@ -72,7 +75,7 @@ def write_claim(out: SegmentWriter, claim: SubmittedClaim) -> None:
         out.seg("REF", q, v)
     write_diagnoses(out, claim.diagnoses, claim)
     for provider in _ordered_parties(claim.providers, _PROVIDER_ORDER[kind]):
-        _provider(out, provider)
+        _provider(out, provider, kind)
     for other in claim.other_payers:
         write_other_payer(out, other, kind)
     if not claim.lines:
@@ -144,16 +147,21 @@ def _ordered_parties(parties: tuple[Party, ...], order: str) -> list[Party]:
     return sorted(parties, key=lambda p: rank.get(p.entity_code, len(rank)))
 
 
-def _provider(out: SegmentWriter, party: Party) -> None:
-    """One 2310 loop: NM1 (N3/N4 for a service facility) and secondary ids."""
+def _provider(out: SegmentWriter, party: Party, kind: str) -> None:
+    """One 2310/2420 loop: NM1 (N3/N4 for a service facility), PRV taxonomy, secondary ids."""
     default_type = "1" if party.entity_code in _PERSON_PROVIDERS else "2"
     if party.entity_code in ("77", "PW", "45"):
         default_type = "2"
     nm1(out, party, party.entity_code, default_type)
     if party.entity_code in ("77", "PW", "45") and party.address is not None:
         address(out, party.address)
+    prv01 = _PRV_CODE.get((kind, party.entity_code))
     for q, v in party.refs:
-        out.seg("REF", q, v)
+        if q == TAXONOMY and prv01:
+            out.seg("PRV", prv01, "PXC", v)  # PRV01 provider code, PRV03 taxonomy
+    for q, v in party.refs:
+        if q != TAXONOMY:
+            out.seg("REF", q, v)
 
 
 def nm1(out: SegmentWriter, party: Party, code: str, default_type: str) -> None:
@@ -251,7 +259,7 @@ def write_line(out: SegmentWriter, line: ServiceLine, n: int, kind: str) -> None
         out.seg("LIN", "", "N4", line.ndc)
         out.seg("CTP", "", "", "", units, "UN")  # CTP04 quantity, CTP05 unit of measure
     for provider in _ordered_parties(line.providers, _LINE_PROVIDER_ORDER[kind]):
-        _provider(out, provider)
+        _provider(out, provider, kind)
     for adj in line.other_payer_adjudications:
         _line_adjudication(out, adj, line, kind)
 

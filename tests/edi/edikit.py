@@ -72,8 +72,14 @@ BLUEWATER = Party(
     "PR", "BLUEWATER HEALTH PLAN", id_qualifier="PI", identifier="SXBLW", entity_type="2"
 )
 RENDERING = Party(
-    "82", "QUILLFEATHER", "MARISOL", id_qualifier="XX", identifier="2900000318", entity_type="1"
+    "82",
+    "QUILLFEATHER",
+    "MARISOL",
+    id_qualifier="XX",
+    identifier="2900000318",
+    entity_type="1",
 )
+BILLED_RENDERING = dataclasses.replace(RENDERING, refs=(("PXC", "207Q00000X"),))  # PRV03 taxonomy
 DOS = dt.date(2024, 3, 1)
 
 
@@ -119,7 +125,7 @@ def professional(pcn: str = "PCN0001", **kw: object) -> SubmittedClaim:
         "payer": MEDICARE,
         "patient": SUBSCRIBER,
         "diagnoses": (Diagnosis("ABK", "E119"), Diagnosis("ABF", "I10")),
-        "providers": (RENDERING,),
+        "providers": (BILLED_RENDERING,),
         "lines": lines,
     }
     values.update(kw)
@@ -251,7 +257,7 @@ def institutional(pcn: str = "PCN0005") -> SubmittedClaim:
             line_control_number="LC002",
         ),
     )
-    attending = dataclasses.replace(RENDERING, entity_code="71")
+    attending = dataclasses.replace(BILLED_RENDERING, entity_code="71")
     return professional(
         pcn,
         kind="837I",

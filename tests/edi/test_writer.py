@@ -115,6 +115,13 @@ def test_secondary_claim_has_the_primary_adjudication(tmp_path: Path) -> None:
         assert segment in text
 
 
+def test_taxonomy_goes_out_as_a_prv_segment(tmp_path: Path) -> None:
+    text = write_claims(tmp_path, [k.professional(), k.institutional()]).read_text()
+    assert "PRV*PE*PXC*207Q00000X~" in text  # 2310B rendering provider
+    assert "PRV*AT*PXC*207Q00000X~" in text  # 2310A attending provider
+    assert "REF*PXC" not in text
+
+
 def test_837_mixes_kinds_in_separate_groups_and_splits_transactions(tmp_path: Path) -> None:
     claims = [k.professional(f"P{n}") for n in range(5)] + [k.institutional("I1")]
     path = write_claims(tmp_path, claims, max_claims_per_transaction=2)
