@@ -3,11 +3,13 @@
     python benchmarks/bench_desk.py                 # 1,000,000 claims, SQLite and PostgreSQL
     python benchmarks/bench_desk.py --quick         # 10,000 claims
     python benchmarks/bench_desk.py --claims 200000 --db sqlite --requests 200
+    python benchmarks/bench_desk.py --real 1000000   # every one of the 1,000,000 claims imported
 
-How the database is filled: a generated batch of up to 10,000 claims (claimsdesk.generator,
-cached in benchmarks/out/) is imported through the real import service with the work-queue
-hook, so those claims have everything the item page reads (claims, remittances, ledgers,
-findings, items). The rest is bulk-inserted: copies of those findings and work items under
+How the database is filled: a generated batch of --real claims (default 10,000;
+claimsdesk.generator, cached in benchmarks/out/) is imported through the real import service
+with the work-queue hook, so those claims have everything the item page reads (claims,
+remittances, ledgers, findings, items). With --real equal to --claims that is all. Otherwise
+the rest is bulk-inserted: copies of those findings and work items under
 new claim numbers (no claim rows behind them), with ages, deadlines, owners and statuses
 spread out, until the findings and items match N claims at the batch's rate. Then ANALYZE.
 
@@ -302,11 +304,11 @@ def measure(url: str, sessions: Any, n: int, rng: random.Random) -> list[tuple[s
 
 
 @contextmanager
-def filled(kind: str, claims: int) -> Iterator[tuple[str, Any, dict[str, Any]]]:
+def filled(kind: str, claims: int, real_max: int) -> Iterator[tuple[str, Any, dict[str, Any]]]:
     """A fresh database filled for `claims` claims; its URL, sessions and fill facts."""
     with fresh_database(kind, OUT) as sessions:
         url = sessions.kw["bind"].url.render_as_string(hide_password=False)
-        real = min(claims, REAL_MAX)
+        real = min(claims, real_max)
         took = import_real(sessions, real)
         print(f"    imported {real:,} claims in {took:.0f} s", flush=True)
         owners = make_people(sessions)
@@ -318,9 +320,9 @@ def filled(kind: str, claims: int) -> Iterator[tuple[str, Any, dict[str, Any]]]:
         yield url, sessions, {"real": real, "added": added}
 
 
-def run(kind: str, claims: int, n: int) -> list[tuple[str, float, float]]:
-    print(f"{kind}: filling for {claims:,} claims", flush=True)
-    with filled(kind, claims) as (url, sessions, _facts):
+def run(kind: str, claims: int, n: int, real_max: int) -> list[tuple[str, float, float]]:
+    print(f"{kind}: filling for {claims:,} claims ({min(claims, real_max):,} imported)", flush=True)
+    with filled(kind, claims, real_max) as (url, sessions, _facts):
         return measure(url, sessions, n, random.Random(SEED))
 
 
@@ -341,6 +343,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10,000 claims")
     parser.add_argument("--requests", type=int, default=100, help="requests per page")
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument(
+        "--real", type=int, default=REAL_MAX, help="claims imported for real (the rest copied)"
+    )
     args = parser.parse_args()
     claims = 10_000 if args.quick else args.claims
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
@@ -349,7 +354,7 @@ def main() -> None:
         if kind == "postgresql" and (problem := postgres_problem()):
             print(f"postgresql skipped: {problem}")
             continue
-        results[kind] = run(kind, claims, args.requests)
+        results[kind] = run(kind, claims, args.requests, args.real)
     table(results, claims, args.requests)
 
 
