@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from functools import partial
 
 from parsers import kind_of_837
-from parsers.records import Format, Issue, Party, Record, Severity, SubmittedClaim, TransactionSet
+from parsers.records import Format, Issue, Party, Record, Severity, TransactionSet
 from parsers.x12.claim_837_cob import CobReader
 from parsers.x12.claim_837_map import loop_map
 from parsers.x12.claim_837_parts import (
@@ -24,6 +24,7 @@ from parsers.x12.claim_837_parts import (
     cached_date,
     cached_money,
     diagnosis,
+    make_claim,
 )
 from parsers.x12.claim_837_walk import Closer, Handler, Walker
 from parsers.x12.values import ValueProblem, el
@@ -367,7 +368,7 @@ class ClaimReader(CobReader):
         self.claim = None
         sbr, own = self.sbr, self.patient_level
         self.out.append(
-            SubmittedClaim(
+            make_claim(
                 self.ts, self.kind, claim.pcn, claim.charge, claim.facility, claim.qualifier,
                 claim.frequency, sbr[1], sbr[9], sbr[3], self.pat01 if own else sbr[2],
                 self.submitter, self.receiver, self.billing, self.pay_to, self.subscriber,

@@ -19,7 +19,9 @@ from parsers.records import (
     Party,
     Procedure,
     ServiceLine,
+    SubmittedClaim,
 )
+from parsers.x12.remittance_835_values import fast_constructor
 from parsers.x12.values import ValueProblem, date8, date_range, money, procedure
 
 CACHE_LIMIT = 20_000
@@ -30,6 +32,13 @@ _DIAGNOSES: dict[str, Diagnosis] = {}
 DTPS: dict[str, tuple[dt.date | None, dt.date | None]] = {}
 _POINTERS: dict[str, tuple[tuple[str, ...], int]] = {}
 _PARTIES: dict[tuple[object, ...], Party] = {}
+# Frozen records built millions of times: same signatures, without frozen __setattr__.
+make_address = fast_constructor(Address)
+make_adjustment = fast_constructor(Adjustment)
+make_party = fast_constructor(Party)
+make_line = fast_constructor(ServiceLine)
+make_other_payer = fast_constructor(OtherPayer)
+make_claim = fast_constructor(SubmittedClaim)
 MAX_POINTER = 12  # SV107 points into the 12 diagnosis slots of HI
 
 DATE_FORMATS = frozenset({"D8", "RD8", "DT", "TM"})  # DTP02 formats an 837 uses
@@ -153,9 +162,8 @@ def adjustments(seg: list[str], level: str) -> list[Adjustment]:
             continue
         amount = cached_money(seg[start + 1] if start + 1 < len(seg) else "")
         qty_text = seg[start + 2] if start + 2 < len(seg) else ""
-        out.append(
-            Adjustment(group, reason, amount, cached_money(qty_text) if qty_text else None, level)
-        )
+        quantity = cached_money(qty_text) if qty_text else None
+        out.append(make_adjustment(group, reason, amount, quantity, level))
     return out
 
 
@@ -193,8 +201,8 @@ class PartyDraft:
         if self.n3 is not None or self.n4 is not None:
             n3 = (self.n3 or []) + ["", "", ""]
             n4 = (self.n4 or []) + ["", "", "", "", ""]
-            address = Address(n3[1], n3[2], n4[1], n4[2], n4[3], n4[4])
-        return Party(
+            address = make_address(n3[1], n3[2], n4[1], n4[2], n4[3], n4[4])
+        return make_party(
             nm1[1], nm1[3], nm1[4], nm1[5], nm1[7], nm1[8], nm1[9], nm1[2],
             address, tuple(self.refs), self.birth_date, self.gender,
         )  # fmt: skip
@@ -223,7 +231,7 @@ class LineDraft:
 
     def build(self) -> ServiceLine:
         """The frozen ServiceLine (the end date only when it differs: RD8 ranges)."""
-        return ServiceLine(
+        return make_line(
             self.number, self.procedure, self.charge, self.unit_basis, self.units, self.revenue,
             self.place, self.pointers, self.start, self.end if self.end != self.start else None,
             self.control, self.ndc, self.adjudications, self.index, self.providers,
@@ -260,7 +268,7 @@ class OtherDraft:
     def build(self) -> OtherPayer:
         """The frozen OtherPayer."""
         sbr, amounts = self.sbr, self.amounts
-        return OtherPayer(
+        return make_other_payer(
             sbr[1], sbr[2], sbr[3], sbr[9], self.subscriber, self.payer, tuple(self.adjustments),
             amounts.get("D"), amounts.get("EAF"), amounts.get("A8"), self.date,
             tuple(amounts.items()), self.oi, self.moa, self.mia,

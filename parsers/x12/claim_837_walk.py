@@ -21,10 +21,14 @@ _SKIPPED = "; the segments after it are skipped until one fits the loop structur
 _NO_HANDLERS: dict[str, Handler] = {}
 
 
+# What the fast path needs of a segment in a loop: position, maximum use, handler.
+Entry = tuple[int, int, Handler | None]
+
+
 class Frame:
     """What does not change between repeats of a loop at one place in the tree."""
 
-    __slots__ = ("closer", "handlers", "opener", "path", "spec")
+    __slots__ = ("closer", "handlers", "one_of", "opener", "path", "required", "spec", "table")
 
     def __init__(
         self, spec: LoopSpec, path: int, handlers: Mapping[str, Handler], closer: Closer | None
@@ -34,21 +38,33 @@ class Frame:
         self.handlers = handlers
         self.opener = handlers.get(spec.trigger)
         self.closer = closer
+        self.table: dict[str, Entry] = {
+            sid: (rule.pos, rule.max_use, handlers.get(sid)) for sid, rule in spec.segments.items()
+        }
+        # A checked loop whose counts hold all of these (segment ids and child loop names)
+        # and one of one_of is complete: no need to look closer when it closes.
+        self.required: frozenset[str] | None = None
+        if spec.checked:
+            kids = (c.spec.name for c in spec.required_children)
+            self.required = frozenset((*spec.required_segments, *kids))
+        self.one_of = spec.one_of
 
 
 class Open:
     """One open loop instance: how far it got and what it has seen."""
 
-    __slots__ = ("counts", "frame", "handlers", "index", "kids", "last", "segments")
+    __slots__ = ("counts", "frame", "index", "last", "table")
 
     def __init__(self, frame: Frame, index: int) -> None:
         self.frame = frame
-        self.segments = frame.spec.segments
-        self.handlers = frame.handlers
+        self.table = frame.table
         self.index = index  # segment index of the trigger
         self.last = 0  # position of the last segment or child loop seen
-        self.counts: dict[str, int] = {}
-        self.kids: dict[str, int] | None = None
+        self.counts: dict[str, int] = {}  # by segment id, and child loops by loop name
+
+    @property
+    def segments(self) -> dict[str, SegRule]:
+        return self.frame.spec.segments
 
     @property
     def spec(self) -> LoopSpec:
@@ -96,15 +112,17 @@ class Walker:
         for index, seg in segments:
             top = stack[-1]
             sid = seg[0]
-            rule = top.segments.get(sid)
-            if rule is not None and rule.pos >= top.last:
-                counts = top.counts
-                count = counts.get(sid, 0) + 1
-                counts[sid] = count
-                top.last = rule.pos
-                if count > rule.max_use:
-                    self._too_many(top, rule, index, sid, count)
-                handler = top.handlers.get(sid)
+            entry = top.table.get(sid)
+            if entry is not None and entry[0] >= top.last:
+                pos, max_use, handler = entry
+                if pos > top.last:  # first at this position: sid was not seen in this loop
+                    top.counts[sid] = 1
+                    top.last = pos
+                else:
+                    counts = top.counts
+                    count = counts[sid] = counts.get(sid, 0) + 1
+                    if count > max_use:
+                        self._too_many(top, top.segments[sid], index, sid, count)
                 if handler is not None:
                     handler(index, seg)
             else:
@@ -152,7 +170,10 @@ class Walker:
         while len(stack) - 1 > depth:  # close the loops the segment leaves
             inst = stack.pop()
             closing = inst.frame
-            if closing.spec.checked:
+            need = closing.required
+            if need is not None and not (
+                need <= inst.counts.keys() and _one_of_seen(closing.one_of, inst.counts)
+            ):
                 self._check_complete(inst)
             if closing.closer is not None:
                 closing.closer(inst)
@@ -161,18 +182,13 @@ class Walker:
             assert rule is not None  # a place either takes the segment or opens a child
             self._take(parent, rule, index, seg)
             return
-        self._open(parent, child, frame, index, seg)
-
-    def _open(self, parent: Open, child: Child, frame: Frame, index: int, seg: list[str]) -> None:
+        counts = parent.counts  # open the child loop
         name = child.spec.name
-        kids = parent.kids
-        if kids is None:
-            kids = parent.kids = {}
-        count = kids[name] = kids.get(name, 0) + 1
+        count = counts[name] = counts.get(name, 0) + 1
         parent.last = child.pos
         if count > child.repeat:
             self._loop_repeat(parent, child, count, index)
-        self.stack.append(Open(frame, index))
+        stack.append(Open(frame, index))
         if frame.opener is not None:
             frame.opener(index, seg)
 
@@ -182,7 +198,7 @@ class Walker:
         inst.last = rule.pos
         if count > rule.max_use:
             self._too_many(inst, rule, index, sid, count)
-        handler = inst.handlers.get(sid)
+        handler = inst.frame.handlers.get(sid)
         if handler is not None:
             handler(index, seg)
 
@@ -248,7 +264,7 @@ class Walker:
 
     def _check_complete(self, inst: Open) -> None:
         spec = inst.frame.spec
-        counts, kids = inst.counts, inst.kids or {}
+        counts = kids = inst.counts
         for sid in spec.required_segments:
             if sid not in counts:
                 self._error(
@@ -334,6 +350,10 @@ class Walker:
             return
         self.reported += 1
         self._out.append(Issue(severity, code, message, index, sid, None, self._claim_of()))
+
+
+def _one_of_seen(one_of: tuple[str, ...], counts: dict[str, int]) -> bool:
+    return not one_of or one_of[0] in counts or one_of[1] in counts
 
 
 def _where(inst: Open) -> str:
