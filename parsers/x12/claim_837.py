@@ -10,36 +10,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import partial
 
 from parsers import kind_of_837
-from parsers.records import Format, Issue, Party, Record, Severity, TransactionSet
-from parsers.x12.claim_837_cob import CobReader
+from parsers.records import Format, Issue, Record, Severity, TransactionSet
 from parsers.x12.claim_837_map import loop_map
 from parsers.x12.claim_837_parts import (
     CACHE_LIMIT,
     DIAGNOSIS_CODES,
     ClaimDraft,
-    PartyDraft,
-    cached_date,
     cached_money,
     diagnosis,
     make_claim,
 )
+from parsers.x12.claim_837_party import PartyReader
 from parsers.x12.claim_837_walk import Closer, Handler, Walker
 from parsers.x12.values import ValueProblem, el
 
-NM102 = frozenset({"1", "2"})  # entity type: person / non-person
 _CLM05_SHAPE = re.compile(r"[0-9A-Z]{1,2}([^0-9A-Za-z\s])[AB]?\1[0-9A-Z]\Z")
 CLM05_2 = frozenset({"", "A", "B"})  # A UB-04 bill type, B place of service (empty in 4010 837P)
 
 _CLM05: dict[str, tuple[str, str, str]] = {}  # clean CLM05 values read (a handful per file)
 _NO_SBR = [""] * 10  # read only: SBR elements before a 2000B has its SBR
-_PERSONS = frozenset({"subscriber", "patient", "other_subscriber"})  # rarely repeat: not cached
-# Loops whose NM108/NM109 identifier the guides require (NPI, member id, payer id, ETIN).
-_IDENTIFIED_ROLES = ("submitter", "receiver", "billing", "subscriber", "payer")
-# Context party loops whose Party is kept in the reader attribute of the same name.
-_CONTEXT_ROLES = ("submitter", "receiver", "billing", "pay_to", "subscriber", "payer", "patient")
 
 
 def read_837(ts: TransactionSet, segments: Iterator[tuple[int, list[str]]]) -> Iterator[Record]:
@@ -57,7 +48,7 @@ def read_837(ts: TransactionSet, segments: Iterator[tuple[int, list[str]]]) -> I
     yield from walker.run(segments, ts.segment_index)
 
 
-class ClaimReader(CobReader):
+class ClaimReader(PartyReader):
     """Element reading for every loop role; holds the context of the claims being read."""
 
     def __init__(self, ts: TransactionSet) -> None:
@@ -67,18 +58,10 @@ class ClaimReader(CobReader):
         self.kind = str(kind.value)
         self.professional = kind is Format.X12_837P
         self.out: list[Record] = []
-        self.submitter: Party | None = None
-        self.receiver: Party | None = None
-        self.billing: Party | None = None
-        self.pay_to: Party | None = None
-        self.subscriber: Party | None = None
-        self.payer: Party | None = None
-        self.patient: Party | None = None
         self.sbr: list[str] = _NO_SBR
         self.pat01 = ""
         self.patient_level = False  # inside a 2000C: the patient is not the subscriber
         self.hl_ids = ["", ""]  # HL01 of the open billing and subscriber levels
-        self.party: PartyDraft | None = None
         self.claim: ClaimDraft | None = None
 
     def claim_number(self) -> str | None:
@@ -100,21 +83,8 @@ class ClaimReader(CobReader):
 
     def handlers(self) -> dict[str, dict[str, Handler]]:
         """Segment handlers by loop role (the walker calls them once a segment is placed)."""
-        party = {
-            "NM1": self.nm1,
-            "N3": self.n3,
-            "N4": self.n4,
-            "REF": self.party_ref,
-            "DMG": self.dmg,
-            "PRV": self.prv,
-        }
-        others = ("provider", "other_subscriber", "other_provider", "line_provider", "context")
-        roles = dict.fromkeys((*_CONTEXT_ROLES, *others), party)
-        for role in _IDENTIFIED_ROLES:
-            roles[role] = {**party, "NM1": self.nm1_identified}
         return {
-            **roles,
-            "other_payer": {**party, "DTP": self.other_payer_dtp},
+            **self.party_handlers(),
             "billing_level": {"HL": self.hl_billing},
             "subscriber_level": {"HL": self.hl_subscriber, "SBR": self.sbr_subscriber},
             "patient_level": {"HL": self.hl_patient, "PAT": self.pat},
@@ -131,83 +101,12 @@ class ClaimReader(CobReader):
 
     def closers(self) -> dict[str, Closer]:
         """What to do when a loop closes, by role."""
-        roles = (*_CONTEXT_ROLES, "provider", "other_subscriber", "other_payer", "line_provider")
-        done: dict[str, Closer] = {role: partial(self.close_party, role) for role in roles}
-        done["context"] = done["other_provider"] = self.drop_party  # read, checked, not kept
+        done = self.party_closers()
         done["claim"] = self.close_claim
         done["other"] = self.close_other
         done["patient_level"] = self.leave_patient
         done.update(self.line_closers())
         return done
-
-    # ------------------------------------------------------------------ parties
-
-    def nm1(self, index: int, seg: list[str]) -> None:
-        """NM1 opens a party loop; NM102 and NM108/NM109 must be coherent."""
-        self.party = PartyDraft(seg)
-        n = len(seg)
-        if n < 3 or seg[2] not in NM102:
-            self.issue(
-                f"NM102 entity type {el(seg, 2)!r} must be 1 (person) or 2 (organisation)",
-                index, "NM1", "NM102",
-            )  # fmt: skip
-        if n > 8 and seg[8] and (n < 10 or not seg[9]):
-            self.issue("NM109 identifier is missing after NM108", index, "NM1", "NM109")
-
-    def nm1_identified(self, index: int, seg: list[str]) -> None:
-        """NM1 of a loop that must name its party by id (NM108 qualifier, NM109 id)."""
-        self.nm1(index, seg)
-        if len(seg) < 9 or not seg[8]:
-            self.issue(f"NM108/NM109 identifier of NM1*{seg[1]} is missing", index, "NM1", "NM108")
-
-    def n3(self, index: int, seg: list[str]) -> None:
-        if self.party is not None:
-            self.party.n3 = seg
-
-    def n4(self, index: int, seg: list[str]) -> None:
-        if self.party is not None:
-            self.party.n4 = seg
-
-    def party_ref(self, index: int, seg: list[str]) -> None:
-        if self.party is not None:
-            self.party.refs.append((el(seg, 1), el(seg, 2)))
-
-    def prv(self, index: int, seg: list[str]) -> None:
-        """PRV03 provider taxonomy, kept as a ('PXC', code) reference of the party."""
-        if self.party is not None and el(seg, 3):
-            self.party.refs.append(("PXC", el(seg, 3)))
-
-    def dmg(self, index: int, seg: list[str]) -> None:
-        """DMG02 birth date (D8), DMG03 gender."""
-        if self.party is None:
-            return
-        self.party.gender = el(seg, 3)
-        if el(seg, 2):
-            try:
-                self.party.birth_date = cached_date(el(seg, 2))
-            except ValueProblem as exc:
-                self.issue(f"DMG02 birth date: {exc}", index, "DMG", "DMG02")
-
-    def close_party(self, role: str, _loop: object = None) -> None:
-        """Build the Party and put it where its loop (by role) says."""
-        draft, self.party = self.party, None
-        if draft is None:
-            return
-        party = draft.build() if role in _PERSONS else draft.shared()
-        if role in _CONTEXT_ROLES:
-            setattr(self, role, party)
-        elif role == "provider" and self.claim is not None:
-            self.claim.providers += (party,)
-        elif role == "other_subscriber" and self.other is not None:
-            self.other.subscriber = party
-        elif role == "other_payer" and self.other is not None:
-            self.other.payer = party
-        elif role == "line_provider" and self.line is not None:
-            self.line.providers += (party,)
-
-    def drop_party(self, _loop: object = None) -> None:
-        """Party loops claimsdesk does not keep (pay-to plan, 2330C-I providers, 4010 QD/AO)."""
-        self.party = None
 
     # ------------------------------------------------------------------ hierarchy
 

@@ -168,22 +168,21 @@ def adjustments(seg: list[str], level: str) -> list[Adjustment]:
 
 
 class PartyDraft:
-    """An NM1 loop being read: NM1 then N3/N4/REF/DMG/PRV."""
+    """An NM1 loop being read: NM1 then N3/N4/REF/DMG/PRV (class defaults: most are absent)."""
 
-    __slots__ = ("birth_date", "gender", "n3", "n4", "nm1", "refs")
+    n3: list[str] | None = None
+    n4: list[str] | None = None
+    refs: tuple[tuple[str, str], ...] = ()
+    birth_date: dt.date | None = None
+    gender = ""
 
     def __init__(self, nm1: list[str]) -> None:
         self.nm1 = nm1
-        self.n3: list[str] | None = None
-        self.n4: list[str] | None = None
-        self.refs: list[tuple[str, str]] = []
-        self.birth_date: dt.date | None = None
-        self.gender = ""
 
     def shared(self) -> Party:
         """The Party, the same object as for an identical earlier one (payers, providers)."""
         key = (
-            tuple(self.nm1), tuple(self.n3 or ()), tuple(self.n4 or ()), tuple(self.refs),
+            tuple(self.nm1), tuple(self.n3 or ()), tuple(self.n4 or ()), self.refs,
             self.birth_date, self.gender,
         )  # fmt: skip
         party = _PARTIES.get(key)
@@ -204,7 +203,7 @@ class PartyDraft:
             address = make_address(n3[1], n3[2], n4[1], n4[2], n4[3], n4[4])
         return make_party(
             nm1[1], nm1[3], nm1[4], nm1[5], nm1[7], nm1[8], nm1[9], nm1[2],
-            address, tuple(self.refs), self.birth_date, self.gender,
+            address, self.refs, self.birth_date, self.gender,
         )  # fmt: skip
 
 
