@@ -33,7 +33,7 @@ from claimsdesk.domain.ledger_state import (
     next_payer_of,
     rank,
 )
-from claimsdesk.domain.views import ZERO, ClaimState, LedgerView, PaymentView
+from claimsdesk.domain.views import ZERO, ClaimState, LedgerView, PaymentView, make_ledger_view
 
 NEXT_PAYER = "next payer"  # held for a payer the remittance did not name
 
@@ -321,7 +321,7 @@ def assess(
 def _ledger_view(s: _Sums, pr: dict[EntryKind, Decimal], parts: dict[str, Decimal]) -> LedgerView:
     """The LedgerView of the sums: PR of the last payer, balance by party."""
     k, got = EntryKind, s.by_kind.get  # by_kind sums start at ZERO: they carry its places
-    return LedgerView(
+    return make_ledger_view(
         charges=got(k.CHARGE, ZERO),
         payer_payments={key: v for key, v in s.payer_payments.items() if v},
         contractual=got(k.CONTRACTUAL, ZERO),

@@ -6,12 +6,16 @@ rules turn them into findings. All money is Decimal, all codes str.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, TypeVar
 
 ZERO = Decimal("0.00")
+T = TypeVar("T")
 
 
 class MatchStatus(StrEnum):
@@ -194,3 +198,47 @@ class ClaimView:
     def last_payment(self) -> PaymentView | None:
         """The latest adjudication, reversals included."""
         return self.payments[-1] if self.payments else None
+
+
+_UNSET: Any = object()  # a default_factory field left out of a fast maker's call
+
+
+def fast_maker(cls: type[T]) -> Callable[..., T]:
+    """The frozen view's own signature, several times faster to call (bulk loads build
+    hundreds of thousands): a frozen __init__ stores each field through object.__setattr__;
+    here a plain twin with the same slots is filled, then given the view's class."""
+    slots = vars(cls)["__slots__"]
+    twin = type(f"_{cls.__name__}Draft", (), {"__slots__": slots})
+    env: dict[str, Any] = {"_new": object.__new__, "_twin": twin, "_cls": cls, "_unset": _UNSET}
+    params: list[str] = []
+    body = ["    _o = _new(_twin)"]
+    for n, f in enumerate(dataclasses.fields(cast_any(cls))):
+        if f.default_factory is not dataclasses.MISSING:
+            env[f"_f{n}"] = f.default_factory
+            params.append(f"{f.name}=_unset")
+            body.append(f"    _o.{f.name} = _f{n}() if {f.name} is _unset else {f.name}")
+            continue
+        if f.default is dataclasses.MISSING:
+            params.append(f.name)
+        else:
+            env[f"_d{n}"] = f.default
+            params.append(f"{f.name}=_d{n}")
+        body.append(f"    _o.{f.name} = {f.name}")
+    body += ["    _o.__class__ = _cls", "    return _o"]
+    exec(f"def make({', '.join(params)}):\n" + "\n".join(body), env)  # as dataclasses do
+    made: Callable[..., T] = env["make"]
+    return made
+
+
+def cast_any(value: object) -> Any:
+    """dataclasses.fields() wants an instance or a dataclass type; mypy cannot tell."""
+    return value
+
+
+make_adjustment_view = fast_maker(AdjustmentView)
+make_paid_line_view = fast_maker(PaidLineView)
+make_payment_view = fast_maker(PaymentView)
+make_billed_line_view = fast_maker(BilledLineView)
+make_other_coverage_view = fast_maker(OtherCoverageView)
+make_ledger_view = fast_maker(LedgerView)
+make_claim_view = fast_maker(ClaimView)

@@ -23,6 +23,10 @@ from claimsdesk.domain.views import (
     MatchStatus,
     PaidLineView,
     PaymentView,
+    make_adjustment_view,
+    make_billed_line_view,
+    make_paid_line_view,
+    make_payment_view,
 )
 from claimsdesk.services.analysis_sql import CHUNK, chunked, id_in
 from claimsdesk.storage.models.analysis import ClaimMatch, LineMatch
@@ -78,7 +82,7 @@ def load_billed_views(
         stmt = select(*_BILLED_COLUMNS).where(id_in(CL.c.submitted_claim_id, chunk, conn))
         for (line_id, claim_id, number, procedure, modifiers, revenue, charge, units, date, end,
              pointers, control, place) in conn.execute(stmt.order_by(CL.c.id)):  # fmt: skip
-            out[claim_id].append(BilledLineView(
+            out[claim_id].append(make_billed_line_view(
                 line_id, number, procedure, split_codes(modifiers), revenue, charge, units,
                 date, end, split_codes(pointers), control, place or ""))  # fmt: skip
     return out
@@ -204,7 +208,7 @@ def _view(
     """One PaymentView from a claim payment row (PAYMENT_COLUMNS order) and its parts."""
     (pid, remittance, file_id, payer_key, name, status, charge, paid, patient, number, frequency,
      paid_on, trace, carrier, corrected, start, end, pcn, drg) = row[:19]  # fmt: skip
-    return PaymentView(
+    return make_payment_view(
         pid, remittance, file_id, payer_key, name or "", status, charge, paid, patient, number,
         frequency, paid_on, trace, match[0], match[1], match[2], carrier, corrected,
         tuple(remarks.get((pid, None), ())), tuple(adjustments.get(pid, ())),
@@ -238,14 +242,15 @@ def _adjustments_and_lines(
     for payment_id, sp, group, reason, amount, quantity in conn.execute(
         adj_stmt.order_by(ADJ.c.id)
     ):
-        view = AdjustmentView(group, reason, amount, quantity, sp, line_of.get(sp) if sp else None)
+        line = line_of.get(sp) if sp else None
+        view = make_adjustment_view(group, reason, amount, quantity, sp, line)
         adjustments[payment_id].append(view)
         if sp is not None:
             by_line[sp].append(view)
     lines: dict[int, list[PaidLineView]] = defaultdict(list)
     for (sp, payment_id, procedure, modifiers, original, original_modifiers, charge, paid,
          allowed, units, original_units, date, start, matched) in sp_rows:  # fmt: skip
-        lines[payment_id].append(PaidLineView(
+        lines[payment_id].append(make_paid_line_view(
             sp, matched, procedure, split_codes(modifiers), original,
             split_codes(original_modifiers), charge, paid, allowed, units, original_units,
             date or start, tuple(by_line.get(sp, ())),

@@ -25,6 +25,8 @@ from claimsdesk.domain.views import (
     MatchStatus,
     OtherCoverageView,
     PaymentView,
+    make_claim_view,
+    make_other_coverage_view,
 )
 from claimsdesk.services import claim_rows
 from claimsdesk.services.analysis_sql import CHUNK, chunked, id_in
@@ -135,7 +137,7 @@ def _coverages(conn: Connection, claims: Sequence[Any]) -> dict[int, list[OtherC
             key = key_of[(identifier or payer_id, name)] = payer_key_of(
                 identifier or payer_id, name
             )
-        out[claim_id].append(OtherCoverageView(key, name or "", sbr01, paid, adjudicated))
+        out[claim_id].append(make_other_coverage_view(key, name or "", sbr01, paid, adjudicated))
     by_patient: dict[int, list[Any]] = defaultdict(list)
     for c in claims:
         if c.patient_id is not None:
@@ -173,7 +175,7 @@ def _add_known(
             known[c.id] = seen
         if key not in seen:
             seen.add(key)
-            out[c.id].append(OtherCoverageView(key, name, responsibility, on_claim=False))
+            out[c.id].append(make_other_coverage_view(key, name, responsibility, on_claim=False))
 
 
 def _matched_payment_ids(conn: Connection, chunk: list[int]) -> dict[int, list[int]]:
@@ -238,7 +240,7 @@ def build_claim_view(
     days = None
     if kind == "837I" and facility in INPATIENT_BILL_TYPES and start and end:
         days = (end - start).days
-    return ClaimView(
+    return make_claim_view(
         claim_id, pcn, kind, b.payer_key, payer_name or "", responsibility, filing, frequency,
         original, charge, b.billed_on, start, end, tuple(d[1] for d in diagnoses), b.lines,
         b.other_coverages, tuple(payments), assessment.ledger, assessment.state, member, drg,
