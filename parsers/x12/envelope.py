@@ -69,22 +69,26 @@ class _Body:
         return self._iter
 
     def _walk(self) -> Segments:
+        count, valid = self.count, _VALID_IDS  # never holds SE, ST or another envelope id
         for index, seg in self._segments:
             sid = seg[0]
-            self.count += 1
+            count += 1
+            if sid in valid:
+                yield index, seg
+                continue
             if sid == "SE":
-                self.se = (index, seg)
+                self.count, self.se = count, (index, seg)
                 return
             if sid in ("ST", "GE", "IEA", "ISA", "GS"):
-                self.count -= 1
-                self.ended_early = (index, seg)
+                self.count, self.ended_early = count - 1, (index, seg)
                 return
-            if sid not in _VALID_IDS and not _valid_id(sid):
+            if not _valid_id(sid):
                 self.issues.append(
                     _error("syntax.segment-id", f"{sid!r} is not a valid segment id", index, sid)
                 )
                 continue
             yield index, seg
+        self.count = count
 
     def drain(self) -> None:
         """Skip what a reader left unread, up to the SE."""

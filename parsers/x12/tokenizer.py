@@ -9,8 +9,9 @@ from __future__ import annotations
 import codecs
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -201,24 +202,18 @@ class Tokenizer:
                 more = stream.read(CHUNK_CHARS)
                 tail = pieces.pop() if more else ""
                 ascii_chunk = buf.isascii()
-                last = len(pieces) - 1
-                for n, raw in enumerate(pieces):
-                    seg = raw.lstrip(_WHITESPACE).rstrip("\r\n")
-                    if not seg:
-                        if not raw and index and (more or n < last):
-                            self._empty_segment(index)
-                        continue
-                    if not ascii_chunk and not seg.isascii():
-                        self._charset(index + 1, seg)
-                    if "\n" in seg:
-                        self._check_hidden_segments(index + 1, seg, element, terminator)
-                    if seg.startswith("ISA") and index and seg[3:4] != element:
-                        restart = terminator.join(pieces[n:]) + (terminator + tail if more else "")
+                plain = _plain_segments(pieces) if ascii_chunk else None
+                if plain is not None:  # nothing to warn about or restart at: split in C
+                    first, index = index + 1, index + len(plain)
+                    yield from zip(
+                        range(first, index + 1), map(str.split, plain, repeat(element)), strict=True
+                    )
+                else:
+                    chunk = self._chunk(pieces, index, bool(more), ascii_chunk, element, terminator)
+                    index, restart = yield from chunk
+                    if restart is not None:
+                        restart += terminator + tail if more else ""
                         break
-                    index += 1
-                    yield index, seg.split(element)
-                if restart is not None:
-                    break
                 if not more:
                     return
                 buf = tail + more
@@ -228,6 +223,43 @@ class Tokenizer:
                 if not more:
                     break
                 buf += more
+
+    def _chunk(
+        self,
+        pieces: list[str],
+        index: int,
+        more: bool,
+        ascii_chunk: bool,
+        element: str,
+        terminator: str,
+    ) -> Generator[tuple[int, list[str]], None, tuple[int, str | None]]:
+        """Segments of a chunk one by one, with warnings; returns the last index and the text
+        from a new ISA on (None when the chunk holds none)."""
+        last = len(pieces) - 1
+        for n, raw in enumerate(pieces):
+            seg = raw.lstrip(_WHITESPACE).rstrip("\r\n")
+            if not seg:
+                if not raw and index and (more or n < last):
+                    self._empty_segment(index)
+                continue
+            if not ascii_chunk and not seg.isascii():
+                self._charset(index + 1, seg)
+            if "\n" in seg:
+                self._check_hidden_segments(index + 1, seg, element, terminator)
+            if seg.startswith("ISA") and index and seg[3:4] != element:
+                return index, terminator.join(pieces[n:])
+            index += 1
+            yield index, seg.split(element)
+        return index, None
+
+
+def _plain_segments(pieces: list[str]) -> list[str] | None:
+    """The stripped segments of a chunk when none is empty, multi-line or a new ISA; else None."""
+    segs = [raw.lstrip(_WHITESPACE).rstrip("\r\n") for raw in pieces]
+    joined = "\x1e".join(segs)  # a segment starting with ISA follows \x1e or starts the text
+    if "" in segs or "\n" in joined or "\x1eISA" in joined or joined.startswith("ISA"):
+        return None
+    return segs
 
 
 def tokenize(source: str | Path | BinaryIO) -> Iterator[tuple[int, list[str]]]:
