@@ -12,11 +12,13 @@ import re
 from collections.abc import Iterator
 
 from parsers import kind_of_837
-from parsers.records import Format, Issue, Record, Severity, TransactionSet
+from parsers.records import Diagnosis, Format, Issue, Record, Severity, TransactionSet
 from parsers.x12.claim_837_map import loop_map
 from parsers.x12.claim_837_parts import (
     CACHE_LIMIT,
+    DIAGNOSES,
     DIAGNOSIS_CODES,
+    MONEY,
     ClaimDraft,
     cached_money,
     diagnosis,
@@ -170,7 +172,11 @@ class ClaimReader(PartyReader):
         claim = self.claim = ClaimDraft(seg[1] if n > 1 else "", index)
         if not claim.pcn:
             self.issue("CLM01 patient control number is missing", index, "CLM", "CLM01")
-        self.charge_of(claim, index, seg)
+        charge = MONEY.get(seg[2]) if n > 2 else None  # CLM02
+        if charge is None:
+            self.charge_of(claim, index, seg)
+        else:
+            claim.charge = charge
         clm05 = seg[5] if n > 5 else ""
         parts = _CLM05.get(clm05 + self.component)
         if parts is None:
@@ -242,18 +248,30 @@ class ClaimReader(PartyReader):
         claim, comp = self.claim, self.component
         if claim is None:
             return
+        kept: list[Diagnosis] = []
         for n in range(1, min(len(seg), 13)):
             text = seg[n]
             if not text:
                 continue
-            found = diagnosis(text, comp) if comp in text else None
-            if comp not in text or (found is not None and not found.code):
-                self.issue(f"HI{n:02d} {text!r} is not a qualifier{comp}code composite",
-                           index, "HI", f"HI{n:02d}", warn=True)  # fmt: skip
-            elif found is not None:
-                claim.diagnoses += (found,)
-                if found.qualifier in DIAGNOSIS_CODES:
-                    claim.dx_count += 1
+            found = DIAGNOSES.get(text + comp)  # cached only when comp is in text
+            if found is None:
+                if comp not in text:
+                    self._hi_issue(index, n, text)
+                    continue
+                found = diagnosis(text, comp)
+                if found is None:  # condition, occurrence, value codes: not diagnoses
+                    continue
+            if not found.code:
+                self._hi_issue(index, n, text)
+                continue
+            kept.append(found)
+            if found.qualifier in DIAGNOSIS_CODES:
+                claim.dx_count += 1
+        claim.diagnoses += tuple(kept)
+
+    def _hi_issue(self, index: int, n: int, text: str) -> None:
+        self.issue(f"HI{n:02d} {text!r} is not a qualifier{self.component}code composite",
+                   index, "HI", f"HI{n:02d}", warn=True)  # fmt: skip
 
     def close_claim(self, _loop: object = None) -> None:
         """Loop 2300 closed: the SubmittedClaim goes out with its context."""

@@ -104,8 +104,9 @@ class LineReader:
 
     def lx(self, index: int, seg: list[str]) -> None:
         """LX01 assigned number opens a service line."""
-        self.line = LineDraft(seg[1] if len(seg) > 1 else "", index)
-        if not self.line.number:
+        number = seg[1] if len(seg) > 1 else ""
+        self.line = LineDraft(number, index)
+        if not number:
             self.issue("LX01 line number is missing", index, "LX", "LX01")
 
     def sv1(self, index: int, seg: list[str]) -> None:
@@ -178,8 +179,10 @@ class LineReader:
         dates = DTPS.get(seg[2] + "\x1f" + seg[3]) if len(seg) > 3 and seg[1] else None
         if dates is None:
             dates = self.dates_of(index, seg)
-        if dates is not None and self.line is not None and seg[1] == "472":
-            self.line.start, self.line.end = dates
+        if dates is not None and seg[1] == "472":
+            line = self.line
+            if line is not None:
+                line.start, line.end = dates
 
     def line_ref(self, index: int, seg: list[str]) -> None:
         """REF*6R line item control number (the 835 echoes it in its REF*6R)."""
@@ -193,8 +196,9 @@ class LineReader:
 
     def close_line(self, _loop: object = None) -> None:
         line, self.line = self.line, None
-        if line is not None and self.claim is not None:
-            self.claim.lines.append(line.build())
+        claim = self.claim
+        if line is not None and claim is not None:
+            claim.lines.append(line.build())
 
     # ------------------------------------------------------------------ 2430
 

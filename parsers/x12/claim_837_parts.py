@@ -25,10 +25,11 @@ from parsers.x12.remittance_835_values import fast_constructor
 from parsers.x12.values import ValueProblem, date8, date_range, money, procedure
 
 CACHE_LIMIT = 20_000
+DATE_CACHE_LIMIT = 60_000  # 160 years of days: every birth date in a batch stays cached
 MONEY: dict[str, Decimal] = {}
 _DATES: dict[str, dt.date] = {}
 _PROCEDURES: dict[str, Procedure | None] = {}
-_DIAGNOSES: dict[str, Diagnosis] = {}
+DIAGNOSES: dict[str, Diagnosis] = {}
 DTPS: dict[str, tuple[dt.date | None, dt.date | None]] = {}
 _POINTERS: dict[str, tuple[tuple[str, ...], int]] = {}
 _PARTIES: dict[tuple[object, ...], Party] = {}
@@ -69,11 +70,21 @@ def cached_date(text: str) -> dt.date:
     """date8() with a bounded cache; raises ValueProblem."""
     value = _DATES.get(text)
     if value is None:
-        value = date8(text)
-        if len(_DATES) > CACHE_LIMIT:
+        value = _date_plain(text) if len(text) == 8 and text.isdigit() else None
+        if value is None:
+            value = date8(text)  # the checks and messages of record
+        if len(_DATES) > DATE_CACHE_LIMIT:
             _DATES.clear()
         _DATES[text] = value
     return value
+
+
+def _date_plain(text: str) -> dt.date | None:
+    """Eight digits as a date, parsed in C; None when not a real date (date8 then says why)."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def cached_procedure(text: str, component: str) -> Procedure | None:
@@ -91,7 +102,7 @@ def cached_procedure(text: str, component: str) -> Procedure | None:
 def diagnosis(text: str, component: str) -> Diagnosis | None:
     """One HI composite as a Diagnosis, or None for condition/occurrence/value codes."""
     key = text + component
-    found = _DIAGNOSES.get(key)
+    found = DIAGNOSES.get(key)
     if found is not None:
         return found
     parts = text.split(component)
@@ -99,9 +110,9 @@ def diagnosis(text: str, component: str) -> Diagnosis | None:
         return None
     poa = parts[8] if len(parts) > 8 else ""  # HI0x-9 present on admission (837I)
     value = Diagnosis(parts[0], parts[1] if len(parts) > 1 else "", poa)
-    if len(_DIAGNOSES) > CACHE_LIMIT:
-        _DIAGNOSES.clear()
-    _DIAGNOSES[key] = value
+    if len(DIAGNOSES) > CACHE_LIMIT:
+        DIAGNOSES.clear()
+    DIAGNOSES[key] = value
     return value
 
 

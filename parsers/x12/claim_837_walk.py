@@ -28,7 +28,9 @@ Entry = tuple[int, int, Handler | None]
 class Frame:
     """What does not change between repeats of a loop at one place in the tree."""
 
-    __slots__ = ("closer", "handlers", "one_of", "opener", "path", "required", "spec", "table")
+    __slots__ = (
+        "closer", "handlers", "name", "one_of", "opener", "path", "required", "spec", "table",
+    )  # fmt: skip
 
     def __init__(
         self, spec: LoopSpec, path: int, handlers: Mapping[str, Handler], closer: Closer | None
@@ -48,6 +50,7 @@ class Frame:
             kids = (c.spec.name for c in spec.required_children)
             self.required = frozenset((*spec.required_segments, *kids))
         self.one_of = spec.one_of
+        self.name = spec.name
 
 
 class Open:
@@ -95,7 +98,7 @@ class Walker:
         root_frame = Frame(root, 0, handlers.get(root.role, _NO_HANDLERS), closers.get(root.role))
         self.stack = [Open(root_frame, start_index)]
         self._rejected = -2  # index of the last segment that fit nowhere
-        self._places: dict[tuple[int, int, str, str], Place] = {}
+        self._places: dict[tuple[object, ...], Place] = {}  # (path, last, sid[, code])
         self._frames: dict[tuple[int, str], Frame] = {}
         self._index = start_index
         self.reported = 0
@@ -158,8 +161,17 @@ class Walker:
         sid = seg[0]
         stack = self.stack
         top = stack[-1]
-        code = _code(seg, 1) if sid == "NM1" else _code(seg, 3) if sid == "HL" else ""
-        key = (top.frame.path, top.last, sid, code)
+        if sid == "NM1":  # NM101 entity code picks the party loop
+            key: tuple[object, ...] = (
+                top.frame.path,
+                top.last,
+                sid,
+                seg[1] if len(seg) > 1 else "",
+            )
+        elif sid == "HL":  # HL03 level code picks the level
+            key = (top.frame.path, top.last, sid, seg[3] if len(seg) > 3 else "")
+        else:
+            key = (top.frame.path, top.last, sid)
         found = self._places.get(key)
         if found is None:
             found = self._search(seg)
@@ -171,10 +183,13 @@ class Walker:
             inst = stack.pop()
             closing = inst.frame
             need = closing.required
-            if need is not None and not (
-                need <= inst.counts.keys() and _one_of_seen(closing.one_of, inst.counts)
-            ):
-                self._check_complete(inst)
+            if need is not None:
+                counts = inst.counts
+                one_of = closing.one_of
+                if not need <= counts.keys() or (
+                    one_of and one_of[0] not in counts and one_of[1] not in counts
+                ):
+                    self._check_complete(inst)
             if closing.closer is not None:
                 closing.closer(inst)
         parent = stack[depth]
@@ -183,7 +198,7 @@ class Walker:
             self._take(parent, rule, index, seg)
             return
         counts = parent.counts  # open the child loop
-        name = child.spec.name
+        name = frame.name
         count = counts[name] = counts.get(name, 0) + 1
         parent.last = child.pos
         if count > child.repeat:
@@ -350,10 +365,6 @@ class Walker:
             return
         self.reported += 1
         self._out.append(Issue(severity, code, message, index, sid, None, self._claim_of()))
-
-
-def _one_of_seen(one_of: tuple[str, ...], counts: dict[str, int]) -> bool:
-    return not one_of or one_of[0] in counts or one_of[1] in counts
 
 
 def _where(inst: Open) -> str:
