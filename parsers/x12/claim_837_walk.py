@@ -161,17 +161,14 @@ class Walker:
         sid = seg[0]
         stack = self.stack
         top = stack[-1]
+        path, last = top.frame.path, top.last
+        key: tuple[object, ...]
         if sid == "NM1":  # NM101 entity code picks the party loop
-            key: tuple[object, ...] = (
-                top.frame.path,
-                top.last,
-                sid,
-                seg[1] if len(seg) > 1 else "",
-            )
+            key = (path, last, sid, seg[1] if len(seg) > 1 else "")
         elif sid == "HL":  # HL03 level code picks the level
-            key = (top.frame.path, top.last, sid, seg[3] if len(seg) > 3 else "")
+            key = (path, last, sid, seg[3] if len(seg) > 3 else "")
         else:
-            key = (top.frame.path, top.last, sid)
+            key = (path, last, sid)
         found = self._places.get(key)
         if found is None:
             found = self._search(seg)
@@ -179,19 +176,8 @@ class Walker:
                 return
             self._places[key] = found
         depth, rule, child, frame = found
-        while len(stack) - 1 > depth:  # close the loops the segment leaves
-            inst = stack.pop()
-            closing = inst.frame
-            need = closing.required
-            if need is not None:
-                counts = inst.counts
-                one_of = closing.one_of
-                if not need <= counts.keys() or (
-                    one_of and one_of[0] not in counts and one_of[1] not in counts
-                ):
-                    self._check_complete(inst)
-            if closing.closer is not None:
-                closing.closer(inst)
+        if len(stack) - 1 > depth:
+            self._close_above(depth)  # the loops the segment leaves
         parent = stack[depth]
         if child is None or frame is None:
             assert rule is not None  # a place either takes the segment or opens a child
@@ -249,12 +235,19 @@ class Walker:
         return frame
 
     def _close_above(self, depth: int) -> None:
+        """Close the loops above depth, innermost first, each checked for missing parts."""
         stack = self.stack
         while len(stack) - 1 > depth:
             inst = stack.pop()
             frame = inst.frame
-            if frame.spec.checked:
-                self._check_complete(inst)
+            need = frame.required
+            if need is not None:
+                counts = inst.counts
+                one_of = frame.one_of
+                if not need <= counts.keys() or (
+                    one_of and one_of[0] not in counts and one_of[1] not in counts
+                ):
+                    self._check_complete(inst)
             if frame.closer is not None:
                 frame.closer(inst)
 
@@ -279,7 +272,7 @@ class Walker:
 
     def _check_complete(self, inst: Open) -> None:
         spec = inst.frame.spec
-        counts = kids = inst.counts
+        counts = kids = inst.counts  # child loops are counted by name beside segment ids
         for sid in spec.required_segments:
             if sid not in counts:
                 self._error(
