@@ -48,13 +48,15 @@ def analyze_claims(
     submitted_claim_ids: Iterable[int],
     payment_ids: Iterable[int],
     today: dt.date,
+    found: set[int] | None = None,
 ) -> Counts:
-    """Findings for these claims (every payment on them) and these payments, upserted."""
+    """Findings for these claims (every payment on them) and these payments, upserted;
+    `found` (when given) gets the ids of every finding about them."""
     claims = claim_views.load_claim_views(session, sorted(set(submitted_claim_ids)))
     seen = {p.claim_payment_id for c in claims for p in c.payments}
     extra_ids = sorted(set(payment_ids) - seen)
     extra = claim_views.load_payment_views(session, extra_ids) if extra_ids else []
-    return _run(session, rulebook, claims, extra, today)
+    return _run(session, rulebook, claims, extra, today, found)
 
 
 def _scope(claim_ids: Iterable[int], payment_ids: Iterable[int]) -> Callable[[Any], bool]:
@@ -110,27 +112,20 @@ def analyze_imported(
     """Matching and ledger for a file's rows, then the findings of every claim it touched."""
     touched = claim_views.run_matching_and_ledger(session, imported)
     claims = set(touched) | with_siblings(session, imported.submitted_claims)
-    counts = analyze_claims(session, rulebook, claims, imported.claim_payments, today)
-    _sync_queues(session, rulebook, claims, imported.claim_payments, today)
+    found: set[int] = set()
+    counts = analyze_claims(session, rulebook, claims, imported.claim_payments, today, found)
+    _sync_queues(session, rulebook, found, today)
     return counts
 
 
-def _sync_queues(
-    session: Session, rulebook: Rulebook, claims: set[int], payments: Iterable[int], today: dt.date
-) -> None:
+def _sync_queues(session: Session, rulebook: Rulebook, found: set[int], today: dt.date) -> None:
     """Work items follow the findings just judged: those of the claims and of every payment
-    matched to them (an 835 that was unmatched until its 837 arrived closes its item here)."""
-    from claimsdesk.services.worklist_sync import sync_for_subjects
-    from claimsdesk.storage.models.analysis import ClaimMatch
+    matched to them (an 835 that was unmatched until its 837 arrived closes its item here).
+    Only matching links a payment to a claim, and only when it matched, so those payments
+    are the claims' views' payments: the analysis already read (or wrote) their findings."""
+    from claimsdesk.services.worklist_sync import sync_work_items
 
-    payment_ids = set(payments)
-    for part in chunks(sorted(claims), ALL_CHUNK):
-        payment_ids.update(
-            session.scalars(
-                select(ClaimMatch.claim_payment_id).where(ClaimMatch.submitted_claim_id.in_(part))
-            )
-        )
-    sync_for_subjects(session, claims, payment_ids, today=today, rulebook=rulebook)
+    sync_work_items(session, found, today=today, rulebook=rulebook)
 
 
 def analyze_all(session: Session, rulebook: Rulebook, today: dt.date) -> Counts:
@@ -165,6 +160,7 @@ def _run(
     claims: list[ClaimView],
     extra: list[PaymentView],
     today: dt.date,
+    found: set[int] | None = None,
 ) -> Counts:
     """analyze_claims on views already loaded."""
     payments: dict[int, PaymentView] = {p.claim_payment_id: p for c in claims for p in c.payments}
@@ -181,6 +177,7 @@ def _run(
         _scope(by_claim.keys(), payments.keys()),
         lambda row: close_reason(row, by_claim, payments, today),
         utcnow(),
+        found,
     )
 
 

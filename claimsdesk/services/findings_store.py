@@ -140,12 +140,16 @@ def sync(
     in_scope: Callable[[Row[Any]], bool],
     close_reason: Callable[[Row[Any]], str],
     now: dt.datetime,
+    found: set[int] | None = None,
 ) -> Counts:
-    """Insert new findings, update changed ones, reopen returning ones, close vanished ones."""
+    """Insert new findings, update changed ones, reopen returning ones, close vanished ones;
+    `found` (when given) gets the id of every finding of these subjects, new ones included."""
     wanted: dict[str, dict[str, Any]] = {}
     for draft in drafts:
         wanted.setdefault(draft.fingerprint, row_of(draft))
     by_fp = {row.fingerprint: row for row in current_rows}
+    if found is not None:
+        found.update(row.id for row in by_fp.values())
     counts = Counts()
     inserts, updates = _upserts(wanted, by_fp, now, counts)
     closes = [
@@ -154,7 +158,7 @@ def sync(
         for fp, row in by_fp.items()
         if fp not in wanted and row.status == OPEN and in_scope(row)
     ]  # fmt: skip
-    _write(session, inserts, updates, closes)
+    _write(session, inserts, updates, closes, found)
     counts.created, counts.closed = len(inserts), len(closes)
     return counts
 
@@ -192,10 +196,13 @@ def _write(
     inserts: list[dict[str, Any]],
     updates: list[dict[str, Any]],
     closes: list[dict[str, Any]],
+    found: set[int] | None = None,
 ) -> None:
-    """Three executemany statements at most."""
+    """Three executemany statements at most; `found` gets the new rows' ids."""
     conn = session.connection()
-    if inserts:
+    if inserts and found is not None:
+        found.update(conn.execute(insert(FINDINGS).returning(FINDINGS.c.id), inserts).scalars())
+    elif inserts:
         conn.execute(insert(FINDINGS), inserts)
     for rows in (updates, closes):
         if not rows:

@@ -21,6 +21,7 @@ from claimsdesk.domain.findings.adjudication import payer_id
 from claimsdesk.domain.priority import Priority, PriorityInput, score
 from claimsdesk.services import claim_views
 from claimsdesk.services.analysis import analyze_claims, default_rulebook
+from claimsdesk.services.analysis_sql import chunked, id_in
 from claimsdesk.services.findings_query import known_categories
 from claimsdesk.services.findings_store import FINDINGS, chunks
 from claimsdesk.services.import_types import AfterFile, FileResult, ImportedIds
@@ -143,17 +144,19 @@ def sync_for_subjects(
     """sync_work_items for every finding about these claims or these claim payments: the
     hook to call right after the analysis judged them (same transaction)."""
     found: set[int] = set()
+    conn = session.connection()
     for column, ids in ((F.submitted_claim_id, claim_ids), (F.claim_payment_id, payment_ids)):
-        for part in chunks(sorted(set(ids))):
-            found.update(session.scalars(select(F.id).where(column.in_(part))))
+        for part in chunked(sorted(set(ids))):
+            found.update(conn.execute(select(F.id).where(id_in(column, part, conn))).scalars())
     return sync_work_items(session, found, **options)
 
 
 def _sync_chunk(session: Session, scorer: Scorer, finding_ids: Sequence[int]) -> SyncCounts:
     """One chunk: read findings and items, plan the changes, write them."""
     conn = session.connection()
-    findings = conn.execute(select(*FINDING_COLS).where(F.id.in_(finding_ids))).all()
-    query = select(*ITEM_COLS).where(W.c.finding_id.in_(finding_ids)).order_by(W.c.finding_id)
+    findings = conn.execute(select(*FINDING_COLS).where(id_in(F.id, finding_ids, conn))).all()
+    query = select(*ITEM_COLS).where(id_in(W.c.finding_id, finding_ids, conn))
+    query = query.order_by(W.c.finding_id)
     items = {r.finding_id: r for r in conn.execute(query.with_for_update()).all()}
     plan = _Plan(utcnow())
     for f in findings:
