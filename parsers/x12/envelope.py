@@ -70,12 +70,13 @@ class _Body:
 
     def _walk(self) -> Segments:
         count, valid = self.count, _VALID_IDS  # never holds SE, ST or another envelope id
-        for index, seg in self._segments:
-            sid = seg[0]
+        for item in self._segments:
             count += 1
-            if sid in valid:
-                yield index, seg
+            if item[1][0] in valid:
+                yield item
                 continue
+            index, seg = item
+            sid = seg[0]
             if sid == "SE":
                 self.count, self.se = count, (index, seg)
                 return

@@ -255,7 +255,7 @@ class Tokenizer:
 
 def _plain_segments(pieces: list[str]) -> list[str] | None:
     """The stripped segments of a chunk when none is empty, multi-line or a new ISA; else None."""
-    segs = [raw.lstrip(_WHITESPACE).rstrip("\r\n") for raw in pieces]
+    segs = list(map(str.rstrip, map(str.lstrip, pieces, repeat(_WHITESPACE)), repeat("\r\n")))
     joined = "\x1e".join(segs)  # a segment starting with ISA follows \x1e or starts the text
     if "" in segs or "\n" in joined or "\x1eISA" in joined or joined.startswith("ISA"):
         return None
