@@ -120,18 +120,24 @@ def adjustment_kind(group: str, reason: str) -> EntryKind:
 # --------------------------------------------------------------------------- postings
 
 
+_new = tuple.__new__  # Posting(...) without NamedTuple's Python-level __new__: same tuple
+
+
 def charge_postings(basis: ClaimBasis) -> list[Posting]:
     """The billed charge per line, and any part of CLM02 the lines do not carry (void: none)."""
     if basis.frequency == "8":
         return []
     party, when = basis.payer_key, basis.billed_on
-    charge = EntryKind.CHARGE
-    out = [Posting(f"charge:{ln.claim_line_id}", charge, party, ln.charge, "claim",
-                   ln.claim_line_id, None, None, f"line {ln.line_number}", when)
-           for ln in basis.lines]  # fmt: skip
-    rest = basis.charge - sum((ln.charge for ln in basis.lines), ZERO)
+    charge, new, cls = EntryKind.CHARGE, _new, Posting
+    out: list[Posting] = []
+    rest = basis.charge - ZERO  # as CLM02 - sum(lines, ZERO): ZERO's places at least
+    for ln in basis.lines:
+        line_id, amount = ln.claim_line_id, ln.charge
+        rest -= amount
+        out.append(new(cls, (f"charge:{line_id}", charge, party, amount, "claim", line_id, None,
+                             None, f"line {ln.line_number}", when)))  # fmt: skip
     if rest or not out:
-        out.append(Posting("charge", charge, party, rest, "claim", None, None, None, "", when))
+        out.append(new(cls, ("charge", charge, party, rest, "claim", None, None, None, "", when)))
     return out
 
 
@@ -148,29 +154,46 @@ def _one_payment(basis: ClaimBasis, p: PaymentView, informational: bool) -> list
     """One adjudication's postings, keyed cp<payment>:... (the Posting fields, positionally)."""
     pid, payer, when = p.claim_payment_id, p.payer_key, p.payment_date
     prefix = f"cp{pid}:"
-    out = [Posting(f"{prefix}sp{ln.service_payment_id}:paid", EntryKind.PAYMENT, payer, ln.paid,
-                   "claim_payment", ln.claim_line_id, pid, None, f"SVC {ln.procedure}", when)
-           for ln in p.lines if ln.paid]  # fmt: skip
-    rest = p.paid - sum((ln.paid for ln in p.lines), ZERO)
+    new, cls, paid_kind = _new, Posting, EntryKind.PAYMENT
+    out: list[Posting] = []
+    rest = p.paid - ZERO  # as sum() would: ZERO's places at least
+    for ln in p.lines:
+        paid = ln.paid
+        rest -= paid
+        if paid:
+            out.append(new(cls, (f"{prefix}sp{ln.service_payment_id}:paid", paid_kind, payer,
+                                 paid, "claim_payment", ln.claim_line_id, pid, None,
+                                 f"SVC {ln.procedure}", when)))  # fmt: skip
     if rest:
-        out.append(Posting(f"{prefix}paid", EntryKind.PAYMENT, payer, rest, "claim_payment",
-                           None, pid, None, "CLP04", when))  # fmt: skip
-    pr_cas = sum((a.amount for a in p.adjustments if a.group == "PR"), ZERO)
+        out.append(new(cls, (f"{prefix}paid", paid_kind, payer, rest, "claim_payment", None,
+                             pid, None, "CLP04", when)))  # fmt: skip
+    pr_cas = ZERO
+    for a in p.adjustments:
+        if a.group == "PR":
+            pr_cas += a.amount
     if p.patient_responsibility is not None and p.patient_responsibility != pr_cas:
-        out.append(Posting(f"{prefix}clp05", EntryKind.OTHER_PR, payer,
-                           p.patient_responsibility - pr_cas, "claim_payment", None, pid, None,
-                           "CLP05", when))  # fmt: skip
+        out.append(new(cls, (f"{prefix}clp05", EntryKind.OTHER_PR, payer,
+                             p.patient_responsibility - pr_cas, "claim_payment", None, pid, None,
+                             "CLP05", when)))  # fmt: skip
     prior_counts = rank(basis.responsibility) > 1
+    kinds = _ADJUSTMENT_KINDS
     for index, adj in enumerate(p.adjustments):
         if not adj.amount:
             continue
-        kind = adjustment_kind(adj.group, adj.reason)
+        group, reason = adj.group, adj.reason
+        found = kinds.get((group, reason))
+        if found is None:
+            found = kinds[(group, reason)] = (adjustment_kind(group, reason), f"{group}-{reason}")
+        kind, detail = found
         if informational or (kind is EntryKind.PRIOR_PAYER and not prior_counts):
             kind = EntryKind.INFORMATIONAL
-        detail = f"{adj.group}-{adj.reason}"
-        out.append(Posting(f"{prefix}adj{index}", kind, payer, adj.amount, "claim_payment",
-                           adj.claim_line_id, pid, None, detail, when))  # fmt: skip
+        out.append(new(cls, (f"{prefix}adj{index}", kind, payer, adj.amount, "claim_payment",
+                             adj.claim_line_id, pid, None, detail, when)))  # fmt: skip
     return out
+
+
+_ADJUSTMENT_KINDS: dict[tuple[str, str], tuple[EntryKind, str]] = {}
+"""(CAS group, CARC) -> (kind, detail): few distinct pairs, met hundreds of thousands of times."""
 
 
 def plb_postings(plbs: Iterable[PlbFacts]) -> list[Posting]:
@@ -289,7 +312,10 @@ def assess(
     """Totals, balance by party and state, from the postings and the adjudications."""
     s = _sum(postings)
     live = live_adjudications(basis, payments)
-    last_payer = max(live, key=lambda k: (live[k][0], _when(live[k][1])), default="")
+    if len(live) == 1:  # the common case: one payer answered
+        last_payer = next(iter(live))
+    else:
+        last_payer = max(live, key=lambda k: (live[k][0], _when(live[k][1])), default="")
     last = live[last_payer][1] if last_payer else None
     total = s.balance
     by_party = s.pr_by_party
@@ -314,7 +340,8 @@ def assess(
     state = claim_state(
         ledger, last, forwarded, next_payer, parts.get(holder, ZERO) if last else ZERO
     )
-    party = max(ledger.balance_by_party, key=lambda k: ledger.balance_by_party[k], default="")
+    owing = ledger.balance_by_party
+    party = next(iter(owing)) if len(owing) == 1 else max(owing, key=owing.__getitem__, default="")
     return Assessment(ledger, state, last.claim_payment_id if last else None, party)
 
 
@@ -322,21 +349,21 @@ def _ledger_view(s: _Sums, pr: dict[EntryKind, Decimal], parts: dict[str, Decima
     """The LedgerView of the sums: PR of the last payer, balance by party."""
     k, got = EntryKind, s.by_kind.get  # by_kind sums start at ZERO: they carry its places
     return make_ledger_view(
-        charges=got(k.CHARGE, ZERO),
-        payer_payments={key: v for key, v in s.payer_payments.items() if v},
-        contractual=got(k.CONTRACTUAL, ZERO),
-        payer_initiated=got(k.PAYER_INITIATED, ZERO),
-        other_adjustments=s.get(k.OTHER_ADJUSTMENT, k.PRIOR_PAYER),
-        deductible=pr[k.DEDUCTIBLE],
-        coinsurance=pr[k.COINSURANCE],
-        copay=pr[k.COPAY],
-        other_patient=pr[k.OTHER_PR],
-        patient_payments=got(k.PATIENT_PAYMENT, ZERO),
-        write_offs=got(k.WRITE_OFF, ZERO),
-        provider_level=s.get(k.PLB_INTEREST, k.PLB_RECOUPMENT),
-        balance_by_party={key: v for key, v in parts.items() if v},
-        recouped=got(k.PLB_RECOUPMENT, ZERO),
-        transferred=got(k.TRANSFER, ZERO),
+        got(k.CHARGE, ZERO),  # charges
+        {key: v for key, v in s.payer_payments.items() if v},  # payer_payments
+        got(k.CONTRACTUAL, ZERO),
+        got(k.PAYER_INITIATED, ZERO),
+        s.get(k.OTHER_ADJUSTMENT, k.PRIOR_PAYER),  # other_adjustments
+        pr[k.DEDUCTIBLE],
+        pr[k.COINSURANCE],
+        pr[k.COPAY],
+        pr[k.OTHER_PR],  # other_patient
+        got(k.PATIENT_PAYMENT, ZERO),
+        got(k.WRITE_OFF, ZERO),
+        s.get(k.PLB_INTEREST, k.PLB_RECOUPMENT),  # provider_level
+        {key: v for key, v in parts.items() if v},  # balance_by_party
+        got(k.PLB_RECOUPMENT, ZERO),  # recouped
+        got(k.TRANSFER, ZERO),  # transferred
     )
 
 

@@ -55,7 +55,7 @@ def rank(responsibility: str) -> int:
 
 def duplicate_answers(payments: Sequence[PaymentView]) -> set[int]:
     """Zero-paid CARC 18 answers from a payer that adjudicated the claim otherwise too."""
-    if not payments:
+    if len(payments) < 2:  # a duplicate needs another answer from its payer
         return set()
     dups = {
         p.claim_payment_id
@@ -121,6 +121,9 @@ def live_adjudications(
     """Per payer with an adjudication not taken back: (rank, its latest answer)."""
     if not payments:
         return {}
+    if len(payments) == 1:  # the common case: one answer, standing unless a reversal
+        p = payments[0]
+        return {} if p.status == REVERSAL else {p.payer_key: (position_of(basis, p), p)}
     dups = duplicate_answers(payments)
     answers: dict[str, list[PaymentView]] = defaultdict(list)
     reversals: dict[str, int] = defaultdict(int)
