@@ -21,7 +21,7 @@ from parsers.records import (
     ServiceLine,
     SubmittedClaim,
 )
-from parsers.x12.remittance_835_values import fast_constructor
+from parsers.x12.record_makers import fast_constructor
 from parsers.x12.values import ValueProblem, date8, date_range, money, procedure
 
 CACHE_LIMIT = 20_000

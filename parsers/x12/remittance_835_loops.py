@@ -17,7 +17,8 @@ from parsers.records import (
     Procedure,
     ServicePayment,
 )
-from parsers.x12.remittance_835_values import ZERO, pad, record_builder
+from parsers.x12.record_makers import record_builder
+from parsers.x12.remittance_835_values import ZERO, pad
 
 
 class Line:
