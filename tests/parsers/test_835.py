@@ -27,8 +27,8 @@ from parsers.records import (
     TransactionEnd,
     TransactionSet,
 )
+from parsers.x12.record_makers import fast_constructor, record_builder
 from parsers.x12.remittance_835 import read_835
-from parsers.x12.remittance_835_values import fast_constructor, record_builder
 
 D = Decimal
 
