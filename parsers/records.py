@@ -449,6 +449,14 @@ class SubmittedClaim:
     amounts: tuple[tuple[str, Decimal], ...] = ()  # AMT*F5 patient paid ...
     segment_index: int = 0
     issues: tuple[Issue, ...] = ()
+    signature_on_file: str = ""  # CLM06 provider or supplier signature indicator (Y/N)
+    assignment: str = ""  # CLM07 assignment or plan participation code (A/B/C)
+    benefits_assigned: str = ""  # CLM08 benefits assignment certification (Y/N/W)
+    release_of_information: str = ""  # CLM09 release of information code (I/Y)
+    delay_reason: str = ""  # CLM20 delay reason code (why the claim is filed late)
+    admission_type: str = ""  # CL101 priority (type) of admission or visit (837I)
+    admission_source: str = ""  # CL102 point of origin for admission or visit (837I)
+    patient_status: str = ""  # CL103 patient discharge status (837I)
 
     def ref(self, qualifier: str) -> str | None:
         """First REF02 with this REF01 qualifier (F8 original payer claim number)."""

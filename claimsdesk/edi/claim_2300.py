@@ -85,26 +85,31 @@ def write_claim(out: SegmentWriter, claim: SubmittedClaim) -> None:
 
 
 def _clm(out: SegmentWriter, claim: SubmittedClaim) -> None:
-    """CLM: CLM05 facility:qualifier:frequency (7 replaces, 8 voids an earlier claim)."""
+    """CLM: CLM05 facility:qualifier:frequency (7 replaces, 8 voids an earlier claim); the
+    indicators as billed, or the usual ones for a claim built without them."""
     facility = composite(claim.facility_code, claim.facility_qualifier, claim.frequency)
-    signature = "Y" if claim.kind == "837P" else ""  # CLM06 is not used in the 837I
-    # CLM07 assignment, CLM08 benefits assignment, CLM09 release of information
-    out.seg(
-        "CLM",
+    professional = claim.kind == "837P"
+    elements = [
         claim.patient_control_number,
         money(claim.total_charge),
         "",
         "",
         facility,
-        signature,
-        "A",
-        "Y",
-        "Y",
-    )
+        (claim.signature_on_file or "Y") if professional else "",  # CLM06: not used in 837I
+        claim.assignment or "A",  # CLM07 assignment or plan participation
+        claim.benefits_assigned or "Y",  # CLM08 benefits assignment certification
+        claim.release_of_information or "Y",  # CLM09 release of information
+    ]
+    if claim.delay_reason:  # CLM20 delay reason code
+        elements += [""] * 10 + [claim.delay_reason]
+    out.seg("CLM", *elements)
 
 
 def _institutional_codes(out: SegmentWriter, claim: SubmittedClaim) -> None:
-    """CL1: admission type and source on inpatient bills (11x, 18x, 21x), status always."""
+    """CL1 as billed; else admission type and source on inpatient bills, status always."""
+    if claim.admission_type or claim.admission_source or claim.patient_status:
+        out.seg("CL1", claim.admission_type, claim.admission_source, claim.patient_status)
+        return
     inpatient = claim.facility_code[:2] in ("11", "18", "21", "41", "65", "66", "86")
     # CL101 admission type, CL102 admission source, CL103 patient status (01 home)
     out.seg("CL1", "1" if inpatient else "", "7" if inpatient else "", "01")

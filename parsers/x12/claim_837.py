@@ -96,6 +96,7 @@ class ClaimReader(PartyReader):
                 "REF": self.claim_ref,
                 "AMT": self.claim_amt,
                 "HI": self.hi,
+                "CL1": self.cl1,
             },
             **self.cob_handlers(),
             **self.line_handlers(),
@@ -182,6 +183,13 @@ class ClaimReader(PartyReader):
         if parts is None:
             parts = self._clm05(index, clm05)
         claim.facility, claim.qualifier, claim.frequency = parts
+        if n > 6:  # CLM06-09 indicators, CLM20 delay reason
+            claim.clm_codes = tuple(seg[i] if i < n else "" for i in (6, 7, 8, 9, 20))
+
+    def cl1(self, index: int, seg: list[str]) -> None:
+        """CL101 admission type, CL102 admission source, CL103 patient status (837I)."""
+        if self.claim is not None:
+            self.claim.cl1 = (el(seg, 1), el(seg, 2), el(seg, 3))
 
     def _clm05(self, index: int, clm05: str) -> tuple[str, str, str]:
         """Split and check CLM05; clean values are remembered (they repeat on every claim)."""
@@ -291,6 +299,6 @@ class ClaimReader(PartyReader):
                 self.submitter, self.receiver, self.billing, self.pay_to, self.subscriber,
                 self.payer, self.patient if own else self.subscriber, diagnoses,
                 claim.dates, claim.refs, claim.providers, claim.others, tuple(claim.lines),
-                claim.amounts, claim.index, claim.issues,
+                claim.amounts, claim.index, claim.issues, *claim.clm_codes, *claim.cl1,
             )
         )  # fmt: skip

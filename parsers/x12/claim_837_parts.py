@@ -292,6 +292,8 @@ class ClaimDraft:
     facility = ""
     qualifier = ""
     frequency = ""
+    clm_codes: tuple[str, ...] = ("", "", "", "", "")  # CLM06-09, CLM20
+    cl1: tuple[str, ...] = ("", "", "")  # CL101-103
     dx_count = 0  # diagnoses SV107 can point at (ABK/ABF/BK/BF)
     dates: tuple[tuple[str, str, str], ...] = ()
     refs: tuple[tuple[str, str], ...] = ()

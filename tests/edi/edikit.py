@@ -127,6 +127,10 @@ def professional(pcn: str = "PCN0001", **kw: object) -> SubmittedClaim:
         "diagnoses": (Diagnosis("ABK", "E119"), Diagnosis("ABF", "I10")),
         "providers": (BILLED_RENDERING,),
         "lines": lines,
+        "signature_on_file": "Y",  # CLM06
+        "assignment": "A",  # CLM07
+        "benefits_assigned": "Y",  # CLM08
+        "release_of_information": "Y",  # CLM09
     }
     values.update(kw)
     return SubmittedClaim(**values)  # type: ignore[arg-type]
@@ -268,6 +272,12 @@ def institutional(pcn: str = "PCN0005") -> SubmittedClaim:
         refs=(("EA", "MR0001"),),
         providers=(attending,),
         lines=lines,
+        signature_on_file="",  # CLM06 is not used in the 837I
+        assignment="C",  # CLM07 not assigned
+        release_of_information="I",  # CLM09 informed consent, federal statutes
+        admission_type="3",  # CL101 elective
+        admission_source="1",  # CL102 non-health-care facility point of origin
+        patient_status="01",  # CL103 discharged home
         billing_provider=dataclasses.replace(
             BILLING, last_or_org_name="LAKESHORE COMMUNITY HOSPITAL"
         ),

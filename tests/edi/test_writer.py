@@ -115,6 +115,13 @@ def test_secondary_claim_has_the_primary_adjudication(tmp_path: Path) -> None:
         assert segment in text
 
 
+def test_claim_indicators_and_cl1_go_out_as_billed(tmp_path: Path) -> None:
+    late = dataclasses.replace(k.professional(), delay_reason="7", benefits_assigned="N")
+    text = write_claims(tmp_path, [late, k.institutional()]).read_text()
+    assert "*11:B:1*Y*A*N*Y***********7~" in text  # CLM06-09, CLM20 third-party delay
+    assert "*13:A:1**C*Y*I~" in text and "CL1*3*1*01~" in text
+
+
 def test_taxonomy_goes_out_as_a_prv_segment(tmp_path: Path) -> None:
     text = write_claims(tmp_path, [k.professional(), k.institutional()]).read_text()
     assert "PRV*PE*PXC*207Q00000X~" in text  # 2310B rendering provider
