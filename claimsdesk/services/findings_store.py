@@ -12,10 +12,11 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, bindparam, insert, or_, select, update
+from sqlalchemy import Row, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from claimsdesk.domain.findings import FindingDraft, FindingStatus
+from claimsdesk.services.analysis_sql import insert_dicts, one_of
 from claimsdesk.storage.models.base import table_of
 from claimsdesk.storage.models.findings import Finding
 
@@ -23,6 +24,7 @@ FINDINGS = table_of(Finding)
 V = TypeVar("V")
 CENT = Decimal("0.01")
 CHUNK = 1_000
+NEW_CHUNK = 5_000  # fingerprints per lookup of new rows' ids (one array or JSON parameter)
 RUN = 32  # consecutive ids worth a BETWEEN
 RANGES = 50  # BETWEENs per query
 """Ids per IN list: well inside SQLite's and PostgreSQL's bind limits."""
@@ -200,10 +202,11 @@ def _write(
 ) -> None:
     """Three executemany statements at most; `found` gets the new rows' ids."""
     conn = session.connection()
+    insert_dicts(conn, FINDINGS, inserts)
     if inserts and found is not None:
-        found.update(conn.execute(insert(FINDINGS).returning(FINDINGS.c.id), inserts).scalars())
-    elif inserts:
-        conn.execute(insert(FINDINGS), inserts)
+        for part in chunks([row["fingerprint"] for row in inserts], NEW_CHUNK):
+            stmt = select(FINDINGS.c.id).where(one_of(conn, FINDINGS.c.fingerprint, part))
+            found.update(conn.execute(stmt).scalars())
     for rows in (updates, closes):
         if not rows:
             continue

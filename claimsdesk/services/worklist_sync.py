@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from claimsdesk.domain.findings import FindingKind
@@ -21,7 +21,7 @@ from claimsdesk.domain.findings.adjudication import payer_id
 from claimsdesk.domain.priority import Priority, PriorityInput, score
 from claimsdesk.services import claim_views
 from claimsdesk.services.analysis import analyze_claims, default_rulebook
-from claimsdesk.services.analysis_sql import chunked, id_in
+from claimsdesk.services.analysis_sql import chunked, id_in, insert_dicts
 from claimsdesk.services.findings_query import known_categories
 from claimsdesk.services.findings_store import FINDINGS, chunks
 from claimsdesk.services.import_types import AfterFile, FileResult, ImportedIds
@@ -278,12 +278,10 @@ class _Plan:
     def write(self, session: Session) -> None:
         """At most five executemany statements."""
         conn = session.connection()
-        if self.inserts:
-            conn.execute(insert(W), self.inserts)
+        insert_dicts(conn, W, self.inserts)
         _write_updates(session, self.updates, self.now)
         _write_closes(session, self.closes, self.now)
-        if self.history:
-            conn.execute(insert(H), self.history)
+        insert_dicts(conn, H, self.history)
         if self.closed:
             _cancel_write_offs(session, self.closed, self.now)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from typing import NamedTuple
 
 from claimsdesk.domain.findings.adjudication import other_payers, payer_id
 from claimsdesk.domain.findings.draft import FindingDraft
@@ -31,6 +32,23 @@ class RulesCache:
         return found
 
 
+class _ClaimPlan(NamedTuple):
+    """The rule functions to call, in registration order, worked out once per run."""
+
+    answered: tuple[Callable[..., list[FindingDraft]], ...]  # a claim with payments: all
+    unanswered: tuple[Callable[..., list[FindingDraft]], ...]  # no payments: these only
+    per_payer: tuple[Callable[..., list[FindingDraft]], ...]  # again for every other payer
+
+
+def _claim_plan(rules: Iterable[Rule]) -> _ClaimPlan:
+    selected = list(rules)
+    return _ClaimPlan(
+        tuple(r.func for r in selected),
+        tuple(r.func for r in selected if not r.answered),
+        tuple(r.func for r in selected if r.per_payer),
+    )
+
+
 def evaluate_claim(
     claim: ClaimView,
     lookup: RulesLookup,
@@ -38,20 +56,30 @@ def evaluate_claim(
     rules: Iterable[Rule] | None = None,
 ) -> list[FindingDraft]:
     """Claim rules with the billed payer's rules; per-payer rules again for each other payer."""
-    selected = list(claim_rules() if rules is None else rules)
-    if not claim.payments:
-        selected = [r for r in selected if not r.answered]
+    return _evaluate_claim(
+        claim, lookup, today, _claim_plan(claim_rules() if rules is None else rules)
+    )
+
+
+def _evaluate_claim(
+    claim: ClaimView, lookup: RulesLookup, today: dt.date, plan: _ClaimPlan
+) -> list[FindingDraft]:
+    """evaluate_claim with the rule functions already picked (a run judges thousands)."""
     billed = lookup(claim.payer_key, claim.payer_name)
     drafts: list[FindingDraft] = []
-    for rule in selected:
-        drafts.extend(rule.func(claim, billed, today))
-    per_payer = [r for r in selected if r.per_payer]
-    if per_payer and claim.payments:
+    add = drafts.extend
+    if not claim.payments:
+        for func in plan.unanswered:
+            add(func(claim, billed, today))
+        return drafts  # per-payer rules need an adjudication
+    for func in plan.answered:
+        add(func(claim, billed, today))
+    if plan.per_payer:
         for key, name in other_payers(claim):
             lens = replace(claim, payer_key=key, payer_name=name)
             payer = lookup(key, name)
-            for rule in per_payer:
-                drafts.extend(rule.func(lens, payer, today))
+            for func in plan.per_payer:
+                add(func(lens, payer, today))
     return drafts
 
 
@@ -76,10 +104,10 @@ def evaluate(
     today: dt.date,
 ) -> list[FindingDraft]:
     """Every finding for the claims and payments given (payments deduplicated by id)."""
-    claim_set, payment_set = claim_rules(), payment_rules()
+    plan, payment_set = _claim_plan(claim_rules()), payment_rules()
     drafts: list[FindingDraft] = []
     for claim in claims:
-        drafts.extend(evaluate_claim(claim, lookup, today, claim_set))
+        drafts.extend(_evaluate_claim(claim, lookup, today, plan))
     for payment in payments:
         drafts.extend(evaluate_payment(payment, lookup, today, payment_set))
     return drafts
