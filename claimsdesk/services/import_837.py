@@ -31,7 +31,9 @@ def write_submitted_claim(sink: RecordSink, claim: SubmittedClaim, transaction: 
     if payer_key is not None:
         payer_ref = writer.payers.ref(payer_key, lambda: rows.payer_row(payer, payer_id))
     row["payer_id"] = payer_ref
-    row["billing_provider_id"] = parties.provider(writer, claim.billing_provider)
+    row["billing_provider_id"] = parties.provider(
+        writer, claim.billing_provider, authoritative=True
+    )
     rendering = next((p for p in claim.providers if p.entity_code == RENDERING), None)
     row["rendering_provider_id"] = parties.provider(writer, rendering)
     if claim.patient is not None:

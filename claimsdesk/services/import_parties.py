@@ -2,6 +2,7 @@
 
 Natural keys (import_rows): a provider by NPI, else tax id, else its id or name; a patient by
 LAST|FIRST|member id; a coverage by patient, payer, member id, responsibility and group.
+Providers merge what each source knows (import_entities); the other kinds keep their first row.
 """
 
 from __future__ import annotations
@@ -11,14 +12,19 @@ from claimsdesk.services.import_writer import BatchWriter, Ref
 from parsers.records import ClaimPayment, Party
 
 
-def provider(writer: BatchWriter, party: Party | None) -> Ref | None:
-    """The shared provider row of an NM1/N1, when it names one."""
+def provider(
+    writer: BatchWriter, party: Party | None, *, authoritative: bool = False
+) -> Ref | None:
+    """The shared provider row of an NM1/N1, when it names one. A provider seen before
+    (another file, or earlier in this one) gets this party's name and address where its
+    own are empty; an authoritative party (the 837 billing provider, whose N3/N4 is the
+    billing address outbound 837s need) also replaces them with its non-empty values."""
     if party is None:
         return None
     key = rows.provider_key(party)
     if key is None:
         return None
-    return writer.providers.ref(key, lambda: rows.provider_row(party))
+    return writer.providers.ref_merged(key, party, lambda: rows.provider_row(party), authoritative)
 
 
 def patient_835(

@@ -25,6 +25,11 @@ def dumps(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
+def json_param(value: Any) -> str:
+    """JSON text of rows or keys sent as one PostgreSQL parameter (dates and Decimal as str)."""
+    return _ENCODER.encode(value)
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """How one table's rows become an INSERT of tuples."""
@@ -53,23 +58,28 @@ class TableSpec:
         marks = ", ".join("?" for _ in self.columns)
         return f"INSERT INTO {self.table.name} ({cols}) VALUES ({marks})"
 
-    def unnest_insert(self, key: str) -> str:
-        """PostgreSQL: one INSERT of whole column arrays, skipping keys that exist."""
-        names = [c for c in self.columns if c != "id"]
-        arrays = ", ".join(f"%s::{_pg_type(self.table.c[c].type)}[]" for c in names)
+    def json_lookup(self, key: str) -> str:
+        """PostgreSQL: ids of the keys in one JSON array parameter (one statement, no bind
+        per key; = ANY(ARRAY(...)) probes the key index where IN (SELECT ...) may hash a
+        whole table)."""
+        t = self.table.name
+        keys = "ARRAY(SELECT json_array_elements_text(%s::json))"
+        return f"SELECT id, {key} FROM {t} WHERE {key} = ANY({keys})"
+
+    def sqlite_lookup(self, key: str, count: int) -> str:
+        """SQLite: ids of `count` keys given as ? parameters."""
+        marks = ", ".join("?" for _ in range(count))
+        return f"SELECT id, {key} FROM {self.table.name} WHERE {key} IN ({marks})"
+
+    def json_insert(self, key: str) -> str:
+        """PostgreSQL: insert the rows of one JSON array parameter, skipping keys that exist."""
+        names = ", ".join(c for c in self.columns if c != "id")
+        t = self.table.name
         return (
-            f"INSERT INTO {self.table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})"
+            f"INSERT INTO {t} ({names}) SELECT {names}"
+            f" FROM json_populate_recordset(NULL::{t}, %s::json)"
             f" ON CONFLICT ({key}) DO NOTHING RETURNING id, {key}"
         )
-
-
-def _pg_type(sql_type: Any) -> str:
-    """Array element type for unnest() of a party column."""
-    name = type(sql_type).__name__.lower()
-    for marker, pg in (("date", "date"), ("int", "bigint"), ("numeric", "numeric")):
-        if marker in name:
-            return pg
-    return "text"
 
 
 # flush order: parents before children
@@ -91,6 +101,14 @@ SPECS: tuple[TableSpec, ...] = (
 SPEC_OF = {spec.table: spec for spec in SPECS}
 
 
+_TAKE_SQL = (
+    "WITH s AS MATERIALIZED (SELECT nextval(%s::regclass) AS v FROM generate_series(1, %s)),"
+    " b AS (SELECT min(v) AS lo, max(v) AS hi, count(*) AS n FROM s)"
+    " SELECT lo, hi, CASE WHEN hi - lo + 1 = n THEN NULL"
+    " ELSE (SELECT string_agg(v::text, ',') FROM s) END FROM b"
+)
+
+
 class IdAllocator:
     """Ids for rows before they are inserted."""
 
@@ -98,22 +116,34 @@ class IdAllocator:
         self.conn = conn
         self.postgres = conn.dialect.name == "postgresql"
         self._next: dict[str, int] = {}
+        self._sequences: dict[str, str] = {}
 
     def take(self, table: Table, count: int) -> list[int]:
         """`count` fresh ids for `table`."""
         if count == 0:
             return []
         if self.postgres:
-            stmt = text(
-                "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"
-            )
-            return list(self.conn.execute(stmt, {"t": table.name, "n": count}).scalars())
+            return self._take_pg(table.name, count)
         start = self._next.get(table.name)
         if start is None:
             stmt = text(f"SELECT coalesce(max(id), 0) + 1 FROM {table.name}")
             start = int(self.conn.execute(stmt).scalar_one())
         self._next[table.name] = start + count
         return list(range(start, start + count))
+
+    def _take_pg(self, table: str, count: int) -> list[int]:
+        """nextval() `count` times in one statement; the usual unbroken run comes back as
+        its bounds, only a run interleaved with a concurrent import as the full list."""
+        sequence = self._sequences.get(table)
+        if sequence is None:
+            found = self.conn.exec_driver_sql(
+                "SELECT pg_get_serial_sequence(%s, 'id')", (table,)
+            ).scalar_one()
+            sequence = self._sequences[table] = str(found)
+        low, high, spread = self.conn.exec_driver_sql(_TAKE_SQL, (sequence, count)).one()
+        if spread is None:
+            return list(range(low, high + 1))
+        return [int(v) for v in spread.split(",")]
 
     def forget(self) -> None:
         """After a savepoint rollback SQLite's max(id) is read again."""

@@ -12,7 +12,7 @@ An ERROR issue anywhere rejects the file: writing stops and the caller rolls bac
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy import Connection, NestedTransaction
 
-from claimsdesk.services import import_parties as parties
 from claimsdesk.services import import_rows as rows
+from claimsdesk.services.import_835 import Payments
 from claimsdesk.services.import_837 import write_submitted_claim
 from claimsdesk.services.import_issues import IssueLog
 from claimsdesk.services.import_writer import BatchWriter, Ref
@@ -31,7 +31,6 @@ from parsers.records import (
     ClaimPayment,
     Interchange,
     Issue,
-    Party,
     Record,
     RemittanceHeader,
     RemittanceTrailer,
@@ -70,18 +69,6 @@ class _Tx:
 
 
 @dataclass
-class _Payment:
-    """The remittance being read: its header until decided, then its Ref and payer."""
-
-    header: RemittanceHeader
-    ref: Ref | None = None
-    skip: bool = False
-    payer_key: str | None = None
-    payer: Ref | None = None
-    decided: bool = False
-
-
-@dataclass
 class RecordSink:
     """Consumes records and writes rows; the caller owns the transaction."""
 
@@ -95,17 +82,17 @@ class RecordSink:
 
     def __post_init__(self) -> None:
         self.writer = BatchWriter(self.conn)
+        self.payments = Payments(self)
         self._tx: _Tx | None = None
-        self._payment: _Payment | None = None
         self._isa: Interchange | None = None
         self._isa_ref: Ref | None = None
         self._pending = 0
-        self._payments_seen: Counter[tuple[str, str]] = Counter()
+        self._held: deque[Record] = deque()
         self._837_seen: Counter[str] = Counter()
         self._handlers: dict[type, Callable[[Any], None]] = {
-            RemittanceHeader: self._header,
-            ClaimPayment: self._claim_payment,
-            RemittanceTrailer: self._trailer,
+            RemittanceHeader: self.payments.header,
+            ClaimPayment: self.payments.claim,
+            RemittanceTrailer: self.payments.trailer,
             SubmittedClaim: self._submitted,
             TransactionEnd: self._end,
             Issue: self._issue,
@@ -123,8 +110,24 @@ class RecordSink:
         return bool(self.duplicates) and not (c.transactions or c.remittances or c.claims)
 
     def consume(self, records: Iterable[Record]) -> None:
-        """Store every record; after an error only collect the remaining issues."""
+        """Store every record; after an error only collect the remaining issues. Records
+        after a payment header wait (at most a batch of them) for its duplicate check."""
+        held, limit = self._held, max(self.batch_claims, 1)
         for record in records:
+            if type(record) is RemittanceHeader and not self.rejected:
+                self.payments.announce(record)
+            held.append(record)
+            self._drain(block=len(held) > limit)
+        self._drain(block=True)
+
+    def _drain(self, block: bool) -> None:
+        """Handle held records in order, up to a header whose check is still running."""
+        held, ready = self._held, self.payments.ready
+        while held:
+            record = held[0]
+            if not block and type(record) is RemittanceHeader and not ready(record):
+                return
+            held.popleft()
             if self.rejected:
                 self.log.collect_errors(record)
             else:
@@ -148,11 +151,11 @@ class RecordSink:
                 m.ImportIssue, rows.issue_row(issue, self.file_id, claim_payment, submitted)
             )
 
-    def _issues(self, issues: tuple[Issue, ...], **links: Ref | None) -> None:
+    def issues(self, issues: tuple[Issue, ...], **links: Ref | None) -> None:
         for issue in issues:
             self._issue(issue, **links)
 
-    def _claim_done(self) -> None:
+    def claim_done(self) -> None:
         self._pending += 1
         if self._pending >= self.batch_claims:
             self.writer.flush(wait=False)
@@ -160,7 +163,7 @@ class RecordSink:
 
     # ------------------------------------------------------------------ envelopes
 
-    def _tx_for(self, ts: TransactionSet) -> _Tx:
+    def tx_for(self, ts: TransactionSet) -> _Tx:
         if self._tx is None or self._tx.ts is not ts:
             self._tx = _Tx(ts)
         return self._tx
@@ -172,7 +175,7 @@ class RecordSink:
         assert self._isa_ref is not None
         return self._isa_ref
 
-    def _tx_row(self, tx: _Tx) -> Ref:
+    def tx_row(self, tx: _Tx) -> Ref:
         if tx.ref is None:
             isa = self._interchange(tx.ts.interchange)
             tx.ref = self.writer.add(
@@ -182,139 +185,36 @@ class RecordSink:
         return tx.ref
 
     def _end(self, end: TransactionEnd) -> None:
-        tx = self._tx_for(end.transaction)
+        tx = self.tx_for(end.transaction)
         self._tx = None
         if tx.skip:
-            self._issues(end.issues)
+            self.issues(end.issues)
             return
         if end.transaction.set_id == "837":
             if tx.digest is None:
                 self._start_837(tx)
             if not self._finish_837(tx, end):
                 return
-        ref = self._tx_row(tx)
+        ref = self.tx_row(tx)
         values = {"segment_count": end.segment_count, "claim_count": end.claim_count}
         self.writer.set_values(m.TransactionSetRow, ref, values)
         self.counts.transactions += 1
-        self._issues(end.issues)
-
-    # ------------------------------------------------------------------ 835 / EOB
-
-    def _header(self, header: RemittanceHeader) -> None:
-        if header.transaction is not None:
-            self._tx_for(header.transaction)
-        self._payment = _Payment(header)
-
-    def _decide(self, payment: _Payment, source_id: str) -> None:
-        """Skip a payment seen before; otherwise write its remittance row."""
-        payment.decided = True
-        header = payment.header
-        key = self._occurrence_key(header, _payment_key(header, source_id))
-        if key is not None and self._is_known_payment(header, key):
-            payment.skip = True
-            if header.transaction is not None:
-                self._tx_for(header.transaction).skip = True
-            return
-        tx_ref = None
-        if header.transaction is not None:
-            tx_ref = self._tx_row(self._tx_for(header.transaction))
-        row = rows.remittance_row(header, self.file_id, tx_ref, key)
-        payment.payer_key = rows.payer_key(header.payer_id, _name(header.payer))
-        if payment.payer_key is not None:
-            payment.payer = self.writer.payers.ref(
-                payment.payer_key, lambda: rows.payer_row(header.payer, header.payer_id)
-            )
-        row["payer_id"] = payment.payer
-        row["payee_id"] = parties.provider(self.writer, header.payee)
-        payment.ref = self.writer.add(m.Remittance, row)
-        self.counts.remittances += 1
-        self.counts.payment_total += rows.signed_payment(header)
-
-    def _occurrence_key(self, header: RemittanceHeader, key: str | None) -> str | None:
-        """The n-th time a payment appears in this file is stored as key#n, with a note."""
-        if key is None:
-            return None
-        self._payments_seen[header.payer_id, key] += 1
-        n = self._payments_seen[header.payer_id, key]
-        if n == 1:
-            return key
-        self.notes.append(
-            f"{_where(header)}: payment {key} of payer {header.payer_id} appears {n} times"
-            " in this file; each is stored as its own remittance"
-        )
-        return f"{key}#{n}"
-
-    def _is_known_payment(self, header: RemittanceHeader, key: str) -> bool:
-        self.writer.sync()
-        where = _where(header)
-        found = self.conn.execute(queries.payment_source(header.payer_id, key)).first()
-        if found is None:
-            return False
-        self.duplicates.append(
-            f"{where}: payment {key} of payer {header.payer_id} was already imported"
-            f" from {found[0]}; skipped"
-        )
-        return True
-
-    def _claim_payment(self, claim: ClaimPayment) -> None:
-        payment = self._payment
-        if payment is None:  # a reader fault: claims without a header
-            return
-        if not payment.decided:
-            self._decide(payment, claim.source_id)
-        if payment.skip:
-            return
-        row = rows.claim_payment_row(claim, payment.ref, self.file_id)
-        row["patient_id"], row["coverage_id"] = parties.patient_835(
-            self.writer, claim, payment.payer_key, payment.payer
-        )
-        row["rendering_provider_id"] = parties.provider(self.writer, claim.rendering_provider)
-        ref = self.writer.add(m.ClaimPayment, row)
-        add = self.writer.add
-        for adj in claim.adjustments:
-            add(m.ClaimAdjustment, rows.adjustment_row(adj, ref, None))
-        for code in claim.remark_codes:
-            add(m.RemarkCode, rows.remark_row(ref, None, "", code))
-        for number, svc in enumerate(claim.services, 1):
-            svc_ref = add(m.ServicePayment, rows.service_payment_row(svc, ref, number))
-            for adj in svc.adjustments:
-                add(m.ClaimAdjustment, rows.adjustment_row(adj, ref, svc_ref))
-            for qualifier, code in svc.remarks:
-                add(m.RemarkCode, rows.remark_row(ref, svc_ref, qualifier, code))
-        self._issues(claim.issues, claim_payment=ref)
-        self.counts.claims += 1
-        self.counts.service_lines += len(claim.services)
-        self._claim_done()
-
-    def _trailer(self, trailer: RemittanceTrailer) -> None:
-        payment = self._payment
-        self._payment = None
-        if payment is None:
-            payment = _Payment(trailer.header)
-        if not payment.decided:
-            self._decide(payment, "")
-        if payment.skip or payment.ref is None:
-            self._issues(trailer.issues)
-            return
-        self.writer.set_values(m.Remittance, payment.ref, rows.trailer_values(trailer))
-        for plb in trailer.provider_adjustments:
-            self.writer.add(m.ProviderAdjustmentRow, rows.plb_row(plb, payment.ref))
-        self._issues(trailer.issues)
+        self.issues(end.issues)
 
     # ------------------------------------------------------------------ 837
 
     def _submitted(self, claim: SubmittedClaim) -> None:
-        tx = self._tx_for(claim.transaction)
+        tx = self.tx_for(claim.transaction)
         if tx.digest is None:
             self._start_837(tx)
-        ref = write_submitted_claim(self, claim, self._tx_row(tx))
+        ref = write_submitted_claim(self, claim, self.tx_row(tx))
         tx.digest.update(
             f"{claim.patient_control_number}\x1f{claim.total_charge}\x1f{claim.frequency}\x1e".encode()
         )
-        self._issues(claim.issues, submitted=ref)
+        self.issues(claim.issues, submitted=ref)
         self.counts.claims += 1
         self.counts.service_lines += len(claim.lines)
-        self._claim_done()
+        self.claim_done()
 
     def _start_837(self, tx: _Tx) -> None:
         """Open a savepoint when this envelope was seen before (a possible re-send)."""
@@ -346,7 +246,7 @@ class RecordSink:
                     f" same claims was already imported from {found[0]}; skipped"
                 )
                 return False
-        ref = self._tx_row(tx)
+        ref = self.tx_row(tx)
         self.writer.set_values(m.TransactionSetRow, ref, {"dedupe_key": key})
         if tx.savepoint is not None:
             self.writer.flush()
@@ -365,21 +265,6 @@ class RecordSink:
             " in this file; each is stored"
         )
         return f"{key}#{n}"
-
-
-def _name(party: Party | None) -> str:
-    return party.last_or_org_name if party is not None else ""
-
-
-def _payment_key(header: RemittanceHeader, source_id: str) -> str | None:
-    """TRN02 for X12; 'eob:' + EOB id for FHIR (several EOBs may share one payment)."""
-    if header.transaction is None and source_id:
-        return "eob:" + source_id
-    return header.trace_number.strip() or None
-
-
-def _where(header: RemittanceHeader) -> str:
-    return _where_ts(header.transaction) if header.transaction is not None else "EOB"
 
 
 def _where_ts(ts: TransactionSet) -> str:

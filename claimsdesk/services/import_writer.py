@@ -4,12 +4,14 @@ Rows are buffered as dicts. A row that children point at gets a Ref; children ho
 their foreign-key column until the flush, which allocates the parents' ids (see
 import_sql.IdAllocator), writes them into the Refs, then inserts parents before children in
 bulk (executemany on SQLite, COPY on PostgreSQL). Shared parties (payers, providers, patients,
-coverages) are looked up by natural key per batch and inserted when missing.
+coverages) are looked up by natural key per batch and inserted when missing
+(import_entities).
 
 A flush hands the batch to one background thread and returns, so reading the file and writing
 the previous batch overlap (the driver and the database release the GIL). One batch is in
-flight at most; sync() waits for it and re-raises its error. Every other use of the
-connection goes after sync(), so the connection is never used by two threads at once.
+flight at most; sync() waits for it and re-raises its error. Row updates (set_values) and
+lookups (submit) also run on that thread, in order, so the reader does not wait for them.
+Every other use of the connection goes after sync(), so it is never used by two threads.
 """
 
 from __future__ import annotations
@@ -18,122 +20,24 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Table, update
 
-from claimsdesk.services.import_sql import (
-    SPEC_OF,
-    SPECS,
-    IdAllocator,
-    TableSpec,
-    dumps,
-    write_rows,
-)
+from claimsdesk.services.import_entities import Entities, Pending, Ref, resolve
+from claimsdesk.services.import_sql import SPECS, IdAllocator, TableSpec, write_rows
 from claimsdesk.services.import_types import ImportedIds
 from claimsdesk.storage.models import ingest as m
 from claimsdesk.storage.models.base import table_of
 
+__all__ = ["PROVIDER_MERGE", "BatchWriter", "Ref"]
+
 Row = dict[str, Any]
-_LOOKUP_CHUNK = 500
-_CACHE_LIMIT = 20_000
-
-
-class Ref:
-    """The id of a row, known once the row has been flushed."""
-
-    __slots__ = ("id", "row")
-
-    def __init__(self, row: Row | None = None, id: int | None = None) -> None:
-        self.row = row
-        self.id = id
-
-
-def _resolve(rows: list[Row], fk_columns: tuple[str, ...]) -> None:
-    """Replace every Ref in the rows' foreign-key columns by its id."""
-    for row in rows:
-        for name in fk_columns:
-            value = row[name]
-            if isinstance(value, Ref):
-                row[name] = value.id
-
-
-class _Entities:
-    """Shared party rows of one kind, found or created by natural key, cached per file."""
-
-    def __init__(self, model: Any, key_column: str) -> None:
-        self.spec = TableSpec.of(model, True)
-        self.table = self.spec.table
-        self.key = self.table.c[key_column]
-        self.key_name = key_column
-        self.cache: dict[str, Ref] = {}
-        self.pending: dict[str, Ref] = {}
-
-    def ref(self, key: str, make_row: Callable[[], Row]) -> Ref:
-        """The Ref for this key; the row is built only the first time the key is seen."""
-        found = self.cache.get(key)
-        if found is None:
-            row = make_row()
-            row[self.key_name] = key
-            found = self.cache[key] = self.pending[key] = Ref(row)
-        return found
-
-    def take_pending(self) -> dict[str, Ref]:
-        """Hand the new keys to a flush (reader thread); bound the cache."""
-        pending, self.pending = self.pending, {}
-        if len(self.cache) > _CACHE_LIMIT:
-            self.cache.clear()
-        return pending
-
-    def forget(self) -> None:
-        """Drop every cached id."""
-        self.cache.clear()
-        self.pending.clear()
-
-    def flush(self, conn: Connection, ids: IdAllocator, pending: dict[str, Ref]) -> None:
-        """Look the keys up, insert the missing ones, fill every Ref."""
-        if not pending:
-            return
-        self._lookup(conn, pending)
-        if pending:  # in key order, so concurrent imports lock keys in the same order
-            ordered = [pending[key] for key in sorted(pending)]
-            rows: list[Row] = [ref.row for ref in ordered if ref.row is not None]
-            _resolve(rows, self.spec.fk_columns)
-            if ids.postgres:
-                self._insert_ignore(conn, rows, pending)
-            else:  # the write lock is ours: no one else can insert these keys now
-                for ref, row, row_id in zip(
-                    ordered, rows, ids.take(self.table, len(rows)), strict=True
-                ):
-                    row["id"] = ref.id = row_id
-                    ref.row = None
-                getter = itemgetter(*self.spec.columns)
-                write_rows(conn, self.spec.sql("sqlite"), [getter(r) for r in rows])
-                pending.clear()
-        if pending:  # inserted by a concurrent import since our lookup
-            self._lookup(conn, pending)
-        if pending:
-            raise RuntimeError(f"{self.table.name}: rows vanished for {sorted(pending)[:3]}")
-
-    def _insert_ignore(self, conn: Connection, rows: list[Row], pending: dict[str, Ref]) -> None:
-        names = [c for c in self.spec.columns if c != "id"]
-        arrays = tuple([row[name] for row in rows] for name in names)
-        for row_id, key in conn.exec_driver_sql(self.spec.unnest_insert(self.key_name), arrays):
-            _fill(pending, key, row_id)
-
-    def _lookup(self, conn: Connection, pending: dict[str, Ref]) -> None:
-        keys = list(pending)
-        for start in range(0, len(keys), _LOOKUP_CHUNK):
-            chunk = keys[start : start + _LOOKUP_CHUNK]
-            stmt = select(self.table.c.id, self.key).where(self.key.in_(chunk))
-            for row_id, key in conn.execute(stmt):
-                _fill(pending, key, row_id)
-
-
-def _fill(pending: dict[str, Ref], key: str, row_id: int) -> None:
-    ref = pending.pop(key, None)
-    if ref is not None:
-        ref.id, ref.row = row_id, None
+T = TypeVar("T")
+PROVIDER_MERGE = (
+    "entity_type", "name", "first_name", "npi", "tax_id",
+    "address_line1", "city", "state", "postal_code",
+)  # fmt: skip
 
 
 @dataclass
@@ -147,10 +51,11 @@ class _Buffer:
 
 @dataclass
 class _Batch:
-    """What one flush writes: new party keys, then rows per table in parent-first order."""
+    """What one flush writes: party keys, rows per table parent-first, then row updates."""
 
-    entities: list[tuple[_Entities, dict[str, Ref]]]
+    entities: list[tuple[Entities, Pending]]
     buffers: list[_Buffer]
+    updates: list[tuple[Table, Ref, Row]]
 
 
 class BatchWriter:
@@ -160,12 +65,13 @@ class BatchWriter:
         self.conn = conn
         self.ids = IdAllocator(conn)
         self.created = ImportedIds()
-        self.payers = _Entities(m.Payer, "payer_key")
-        self.providers = _Entities(m.Provider, "provider_key")
-        self.patients = _Entities(m.Patient, "patient_key")
-        self.coverages = _Entities(m.Coverage, "coverage_key")
+        self.payers = Entities(m.Payer, "payer_key")
+        self.providers = Entities(m.Provider, "provider_key", merge=PROVIDER_MERGE)
+        self.patients = Entities(m.Patient, "patient_key")
+        self.coverages = Entities(m.Coverage, "coverage_key")
         self._entities = (self.payers, self.providers, self.patients, self.coverages)
         self._buffers = {spec.table: _Buffer(spec) for spec in SPECS}
+        self._updates: list[tuple[Table, Ref, Row]] = []
         self._collect = {
             table_of(m.ClaimPayment): self.created.claim_payments,
             table_of(m.SubmittedClaim): self.created.submitted_claims,
@@ -173,7 +79,7 @@ class BatchWriter:
         }
         self._sql = {spec.table: spec.sql(conn.dialect.name) for spec in SPECS}
         self._pool = ThreadPoolExecutor(1, "claimsdesk-writer") if background else None
-        self._inflight: Future[None] | None = None
+        self._busy: list[Future[Any]] = []
         self.flushes = 0
 
     def add(self, model: Any, row: Row) -> Ref | None:
@@ -187,14 +93,20 @@ class BatchWriter:
         return ref
 
     def set_values(self, model: Any, ref: Ref, values: Row) -> None:
-        """Change a queued or already written row (trailer totals, dedupe keys)."""
-        self.sync()
-        if ref.id is None and ref.row is not None:
-            json_columns = SPEC_OF[model.__table__].json_columns
-            ref.row.update({k: dumps(v) if k in json_columns else v for k, v in values.items()})
-            return
-        table = table_of(model)
-        self.conn.execute(update(table).where(table.c.id == ref.id).values(**values))
+        """Change a queued or written row (trailer totals, dedupe keys): an UPDATE sent
+        after the next batch's inserts, so the reader never waits for the writer here."""
+        self._updates.append((table_of(model), ref, values))
+
+    def submit(self, query: Callable[[Connection], T]) -> Future[T]:
+        """Run a query on the connection after the batch in flight, without waiting for it:
+        the reader keeps reading and takes the answer when it needs it."""
+        if self._pool is None:
+            done: Future[T] = Future()
+            done.set_result(query(self.conn))
+            return done
+        future = self._pool.submit(query, self.conn)
+        self._busy.append(future)
+        return future
 
     def flush(self, wait: bool = True) -> None:
         """Write every queued row, parents first; with wait=False in the background."""
@@ -202,17 +114,21 @@ class BatchWriter:
         batch = _Batch(
             [(e, e.take_pending()) for e in self._entities],
             [b for b in (self._take(buffer) for buffer in self._buffers.values()) if b.rows],
+            self._updates,
         )
+        self._updates = []
         if wait or self._pool is None:
             self._write(batch)
         else:
-            self._inflight = self._pool.submit(self._write, batch)
+            self._busy.append(self._pool.submit(self._write, batch))
 
     def sync(self) -> None:
-        """Wait for the batch in flight; its error is raised here."""
-        inflight, self._inflight = self._inflight, None
-        if inflight is not None:
-            inflight.result()
+        """Wait for the batch and queries in flight; the first error is raised here."""
+        busy, self._busy = self._busy, []
+        errors = [f.exception() for f in busy]
+        first = next((e for e in errors if e is not None), None)
+        if first is not None:
+            raise first
 
     def close(self, quiet: bool = False) -> None:
         """Wait for the last batch and stop the thread (quiet: the caller is failing anyway)."""
@@ -243,6 +159,8 @@ class BatchWriter:
             entities.flush(self.conn, self.ids, pending)
         for buffer in batch.buffers:
             self._flush_buffer(buffer)
+        for table, ref, values in batch.updates:
+            self.conn.execute(update(table).where(table.c.id == ref.id).values(**values))
         self.flushes += 1
 
     def _flush_buffer(self, buffer: _Buffer) -> None:
@@ -255,6 +173,6 @@ class BatchWriter:
             collected = self._collect.get(spec.table)
             if collected is not None:
                 collected.extend(ids)
-        _resolve(rows, spec.fk_columns)
+        resolve(rows, spec.fk_columns)
         getter = itemgetter(*spec.columns)
         write_rows(self.conn, self._sql[spec.table], [getter(row) for row in rows])
