@@ -89,6 +89,13 @@ def _sqlite_ready() -> bool:
     return all((t, sqlite3.PrepareProtocol) in sqlite3.adapters for t in (Decimal, dt.date))
 
 
+def as_sqlite_text(conn: Connection) -> bool:
+    """Whether rows for insert_rows may carry Decimal and date values as the text the
+    registered SQLite adapters make of them (str, isoformat): built so in the row loop, they
+    skip the driver's adapter lookup per value (the same values are stored)."""
+    return conn.dialect.name == "sqlite" and _sqlite_ready()
+
+
 def _sqlite_value(value: Any) -> Any:
     """What SQLAlchemy's SQLite dialect binds for Numeric and Date values."""
     if isinstance(value, Decimal):

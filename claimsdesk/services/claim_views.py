@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
@@ -99,6 +99,7 @@ def load_claim_parts(
     lines already loaded in this transaction (load_billed_views) are not loaded again."""
     out: dict[int, ClaimParts] = {}
     known = billed or {}
+    new, key_of = tuple.__new__, _payer_keys()  # NamedTuples made as plain tuples
     for chunk in chunked(sorted(set(ids)), CHUNK):
         stmt = select(*_CLAIM_COLUMNS).select_from(_CLAIM_JOIN).where(id_in(SC.c.id, chunk, conn))
         rows = conn.execute(stmt).all()
@@ -107,13 +108,26 @@ def load_claim_parts(
         coverages = _coverages(conn, rows)
         payments = _matched_payment_ids(conn, chunk)
         for r in rows:
-            claim_id = r.id
-            basis = ClaimBasis(
-                claim_id, payer_key_of(r.payer_identifier, r.payer_name),
-                r.payer_responsibility, r.frequency, r.total_charge, gs_date(r.group_date),
-                tuple(lines.get(claim_id, ())), tuple(coverages.get(claim_id, ())))  # fmt: skip
-            out[claim_id] = ClaimParts(r, basis, tuple(payments.get(claim_id, ())))
+            claim_id = r[0]
+            basis = new(ClaimBasis, (
+                claim_id, key_of(r.payer_identifier, r.payer_name), r.payer_responsibility,
+                r.frequency, r.total_charge, gs_date(r.group_date),
+                tuple(lines.get(claim_id, ())), tuple(coverages.get(claim_id, ()))))  # fmt: skip
+            out[claim_id] = new(ClaimParts, (r, basis, tuple(payments.get(claim_id, ()))))
     return out
+
+
+def _payer_keys() -> Callable[[str | None, str | None], str]:
+    """payer_key_of remembered per (id, name) for one load: a few payers, many claims."""
+    memory: dict[tuple[str | None, str | None], str] = {}
+
+    def key_of(identifier: str | None, name: str | None) -> str:
+        found = memory.get((identifier, name))
+        if found is None:
+            found = memory[(identifier, name)] = payer_key_of(identifier, name)
+        return found
+
+    return key_of
 
 
 def _coverages(conn: Connection, claims: Sequence[Any]) -> dict[int, list[OtherCoverageView]]:
@@ -168,14 +182,18 @@ def _add_known(
 ) -> None:
     """A coverage on file for the patient, for claims that do not list that payer."""
     for c in claims:
-        seen = known.get(c.id)
+        claim_id = c[0]
+        seen = known.get(claim_id)
         if seen is None:
             seen = {payer_key_of(c.payer_identifier, c.payer_name)}
-            seen.update(o.payer_key for o in out.get(c.id, ()))
-            known[c.id] = seen
+            listed = out.get(claim_id)
+            if listed:
+                seen.update(o.payer_key for o in listed)
+            known[claim_id] = seen
         if key not in seen:
             seen.add(key)
-            out[c.id].append(make_other_coverage_view(key, name, responsibility, on_claim=False))
+            out[claim_id].append(make_other_coverage_view(key, name, responsibility, None,
+                                                          None, False))  # fmt: skip
 
 
 def _matched_payment_ids(conn: Connection, chunk: list[int]) -> dict[int, list[int]]:
@@ -193,7 +211,14 @@ def _matched_payment_ids(conn: Connection, chunk: list[int]) -> dict[int, list[i
 
 def chronological(payments: Iterable[PaymentView]) -> list[PaymentView]:
     """Payment date, then import order."""
-    return sorted(payments, key=lambda p: (p.payment_date or dt.date.min, p.claim_payment_id))
+    found = list(payments)
+    if len(found) > 1:
+        found.sort(key=_chronology)
+    return found
+
+
+def _chronology(p: PaymentView) -> tuple[dt.date, int]:
+    return (p.payment_date or dt.date.min, p.claim_payment_id)
 
 
 def stored_postings(conn: Connection, ids: Iterable[int]) -> dict[int, list[Posting]]:

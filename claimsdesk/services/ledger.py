@@ -9,6 +9,7 @@ PLB adjustments join the claim their PLB03-2 names (payer claim number, else PCN
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -33,6 +34,7 @@ from claimsdesk.domain.ledger_state import ClaimBasis, live_adjudications
 from claimsdesk.domain.matching import normalize_pcn
 from claimsdesk.domain.views import BilledLineView, ClaimView, PaymentView
 from claimsdesk.services.analysis_sql import (
+    as_sqlite_text,
     bound,
     chunked,
     delete_rows,
@@ -278,6 +280,8 @@ def _write_entries(
     updates: list[tuple[Any, ...]] = []
     deletes: list[tuple[int, str]] = []
     value = _KIND_VALUE
+    text = as_sqlite_text(conn)  # bind Decimal and date as the registered adapters would
+    decimal, date = Decimal, dt.date
     for claim_id, postings in wanted.items():
         before = stored.get(claim_id)
         old = {p.entry_key: p for p in before if p.kind not in MANUAL_KINDS} if before else {}
@@ -285,8 +289,13 @@ def _write_entries(
             key, kind, party, amount, source, line, payment, plb, detail, posted = p
             was = old.pop(key, None) if old else None
             if was is None or was != p:
-                row = (claim_id, key, value[kind], party, amount, source, line, payment, plb,
-                       detail, posted)  # fmt: skip
+                money: Any = amount
+                day: Any = posted
+                if text:
+                    money = str(amount) if type(amount) is decimal else amount
+                    day = posted.isoformat() if type(posted) is date else posted
+                row = (claim_id, key, value[kind], party, money, source, line, payment, plb,
+                       detail, day)  # fmt: skip
                 (inserts if was is None else updates).append(row)
         deletes.extend((claim_id, k) for k in old)
     insert_rows(conn, LE, _ENTRY_COLUMNS, inserts)
