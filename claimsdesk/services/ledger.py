@@ -32,7 +32,7 @@ from claimsdesk.domain.ledger import (
 )
 from claimsdesk.domain.ledger_state import ClaimBasis, live_adjudications
 from claimsdesk.domain.matching import normalize_pcn
-from claimsdesk.domain.views import BilledLineView, ClaimView, PaymentView
+from claimsdesk.domain.views import BilledLineView, ClaimState, ClaimView, PaymentView
 from claimsdesk.services.analysis_sql import (
     as_sqlite_text,
     bound,
@@ -307,18 +307,21 @@ _SUMMARY = ("state", "charges", "payer_paid", "adjustments", "patient_responsibi
             "patient_balance", "responsible_party", "last_claim_payment_id")  # fmt: skip
 
 
+_ZERO = Decimal("0.00")
+_STATE_VALUE = {s: s.value for s in ClaimState}  # Enum .value is a slow property
+
+
 def _summary(assessment: Assessment) -> tuple[Any, ...]:
     """The claim_ledgers values, in _SUMMARY order."""
     ledger = assessment.ledger
-    paid = sum(ledger.payer_payments.values(), Decimal("0.00"))
     return (
-        assessment.state.value,
+        _STATE_VALUE[assessment.state],
         ledger.charges,
-        paid,
+        sum(ledger.payer_payments.values(), _ZERO),
         ledger.contractual + ledger.payer_initiated + ledger.other_adjustments,
         ledger.patient_responsibility,
         ledger.balance,
-        ledger.balance_by_party.get("patient", Decimal("0.00")),
+        ledger.balance_by_party.get("patient", _ZERO),
         assessment.responsible_party,
         assessment.last_payment_id,
     )

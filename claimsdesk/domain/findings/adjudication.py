@@ -226,9 +226,7 @@ def denied_items(payment: PaymentView, rules: PayerRules) -> list[DeniedItem]:
 
 def _denied_items(payment: PaymentView, rules: PayerRules) -> list[DeniedItem]:
     """denied_items() without the memo."""
-    every_line_paid = all(line.paid != 0 for line in payment.lines)
-    claim_cas = any(a.service_payment_id is None for a in payment.adjustments)
-    if payment.status != DENIED and every_line_paid and not claim_cas:
+    if payment.status != DENIED and _all_paid_no_claim_cas(payment):
         return []  # the common case: every line paid, no claim-level CAS
     head = claim_remarks(payment)
     if payment.status == DENIED:
@@ -245,6 +243,18 @@ def _denied_items(payment: PaymentView, rules: PayerRules) -> list[DeniedItem]:
             pairs = [(a, head + line.remark_codes) for a in line.adjustments]
             items.extend(_group(payment, line, pairs, rules))
     return items
+
+
+def _all_paid_no_claim_cas(payment: PaymentView) -> bool:
+    """Every line paid something and every CAS sits on a line (plain loops: the rules ask
+    this of every adjudication)."""
+    for line in payment.lines:
+        if line.paid == 0:
+            return False
+    for a in payment.adjustments:  # noqa: SIM110 - a loop: no generator per adjudication
+        if a.service_payment_id is None:
+            return False
+    return True
 
 
 def _group(

@@ -162,10 +162,10 @@ def _price_claim(
 
 def _owned_elsewhere(line: PaidLineView, rules: PayerRules) -> bool:
     """A denial-category adjustment on the line: the denial/coding/COB rules judge it."""
-    return any(
-        a.reason not in PRIOR_PAYER_CARCS and is_denial(category_of(rules, a.group, a.reason))
-        for a in line.adjustments
-    ) or (
+    for a in line.adjustments:
+        if a.reason not in PRIOR_PAYER_CARCS and is_denial(category_of(rules, a.group, a.reason)):
+            return True
+    return (
         line.original_units is not None
         and line.units_paid is not None
         and line.original_units > line.units_paid
