@@ -35,7 +35,7 @@ class _Payment:
     key: str | None = None
     check: Future[Any] | None = None  # earlier import of the same payment: (path,) or None
     started: bool = False
-    ref: Ref | None = None
+    ref: int | None = None
     skip: bool = False
     payer_key: str | None = None
     payer: Ref | None = None
@@ -84,7 +84,7 @@ class Payments:
             sink.writer, claim, payment.payer_key, payment.payer
         )
         row["rendering_provider_id"] = parties.provider(sink.writer, claim.rendering_provider)
-        ref = add(m.ClaimPayment, row)
+        ref = sink.writer.add_parent(m.ClaimPayment, row)
         for adj in claim.adjustments:
             add(m.ClaimAdjustment, rows.adjustment_row(adj, ref, None))
         for code in claim.remark_codes:
@@ -158,7 +158,7 @@ class Payments:
             )
         row["payer_id"] = payment.payer
         row["payee_id"] = parties.provider(sink.writer, header.payee)
-        payment.ref = sink.writer.add(m.Remittance, row)
+        payment.ref = sink.writer.add_parent(m.Remittance, row)
         sink.counts.remittances += 1
         sink.counts.payment_total += rows.signed_payment(header)
 

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from claimsdesk.services import import_parties as parties
 from claimsdesk.services import import_rows as rows
 from claimsdesk.services.import_sql import dumps
-from claimsdesk.services.import_writer import Ref
 from claimsdesk.storage.models import ingest as m
 from parsers.records import Adjustment, OtherPayer, ServiceLine, SubmittedClaim, to_jsonable
 from parsers.x12.values import ValueProblem, date8, date_range
@@ -20,7 +19,7 @@ RENDERING = "82"
 Row = dict[str, Any]
 
 
-def write_submitted_claim(sink: RecordSink, claim: SubmittedClaim, transaction: Ref) -> Ref:
+def write_submitted_claim(sink: RecordSink, claim: SubmittedClaim, transaction: int) -> int:
     """Queue the claim's rows with its payer, providers, patient and coverage linked."""
     writer = sink.writer
     row = submitted_claim_row(claim, transaction, sink.file_id)
@@ -53,8 +52,7 @@ def write_submitted_claim(sink: RecordSink, claim: SubmittedClaim, transaction: 
                 "subscriber_name": subscriber.display_name,
             },
         )
-    ref = writer.add(m.SubmittedClaim, row)
-    assert ref is not None
+    ref = writer.add_parent(m.SubmittedClaim, row)
     for line in claim.lines:
         writer.add(m.ClaimLine, claim_line_row(line, ref))
     for sequence, other in enumerate(claim.other_payers, 1):
@@ -62,7 +60,7 @@ def write_submitted_claim(sink: RecordSink, claim: SubmittedClaim, transaction: 
     return ref
 
 
-def _write_other_payer(sink: RecordSink, other: OtherPayer, claim: Ref, sequence: int) -> None:
+def _write_other_payer(sink: RecordSink, other: OtherPayer, claim: int, sequence: int) -> None:
     """2320/2330 with its CAS; the other payer joins the shared payer rows."""
     writer = sink.writer
     row = other_payer_row(other, claim, sequence)

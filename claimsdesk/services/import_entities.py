@@ -13,20 +13,27 @@ non-empty values; any other source only fills empty columns. Empty never overwri
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, TextClause, text
 
-from claimsdesk.services.import_sql import IdAllocator, TableSpec, json_param, write_rows
+from claimsdesk.services.import_sql import (
+    IdAllocator,
+    TableSpec,
+    fetch_pg,
+    json_param,
+    write_rows,
+)
 
 Row = dict[str, Any]
 Contribution = tuple[Row, bool]  # a source's row values, and whether it is authoritative
 _LOOKUP_CHUNK = 500
 _CACHE_LIMIT = 20_000
 _SOURCES_PER_KEY = 8  # distinct sources remembered per key; later ones are not merged
+_LOOKUP_FIRST_SHARE = 0.5  # known keys above this share: look up before inserting
 
 
 class Ref:
@@ -77,6 +84,7 @@ class Entities:
         self.pending = Pending()
         self._sources: dict[str, list[Any]] = {}
         self._merge_sql = _merge_sql(self.table.name, key_column, merge) if merge else None
+        self._known_share = 0.0  # of the keys of the last flush, already stored
 
     def ref(self, key: str, make_row: Callable[[], Row]) -> Ref:
         """The Ref for this key; the row is built only the first time the key is seen."""
@@ -128,9 +136,12 @@ class Entities:
         self.pending = Pending()
 
     def flush(self, conn: Connection, ids: IdAllocator, pending: Pending) -> None:
-        """Look the keys up, insert the missing ones, fill every Ref, merge into stored rows."""
+        """Settle the new keys (stored ones found, the rest inserted), fill every Ref, merge
+        into stored rows. PostgreSQL inserts first (ON CONFLICT DO NOTHING) while most keys
+        of the file turn out new, and looks up first once most turn out known."""
         refs = pending.refs
-        existed = self._lookup(conn, refs) if refs else []
+        total = len(refs)
+        existed = self._lookup(conn, refs) if refs and self._lookup_first(ids) else []
         if refs:  # in key order, so concurrent imports lock keys in the same order
             ordered = [refs[key] for key in sorted(refs)]
             rows: list[Row] = [ref.row for ref in ordered if ref.row is not None]
@@ -140,13 +151,19 @@ class Entities:
             else:  # the write lock is ours: no one else can insert these keys now
                 self._insert_all(conn, ids, ordered, rows)
                 refs.clear()
-        if refs:  # inserted by a concurrent import since our lookup
+        if refs:  # stored before (insert first), or by a concurrent import since our lookup
             existed += self._lookup(conn, refs)
         if refs:
             raise RuntimeError(f"{self.table.name}: rows vanished for {sorted(refs)[:3]}")
+        if total:
+            self._known_share = len(existed) / total
         if self._merge_sql is not None:
             merges = [(k, c) for k in existed for c in pending.contributions.get(k, ())]
             self._merge(conn, merges + pending.merges)
+
+    def _lookup_first(self, ids: IdAllocator) -> bool:
+        """SQLite always; PostgreSQL when most keys of the last flush were already stored."""
+        return not ids.postgres or self._known_share > _LOOKUP_FIRST_SHARE
 
     def _insert_all(
         self, conn: Connection, ids: IdAllocator, refs: list[Ref], rows: list[Row]
@@ -158,9 +175,8 @@ class Entities:
         write_rows(conn, self.spec.sql("sqlite"), [getter(r) for r in rows])
 
     def _insert_ignore(self, conn: Connection, rows: list[Row], refs: dict[str, Ref]) -> None:
-        payload = json_param(rows)
-        for row_id, key in conn.exec_driver_sql(self.spec.json_insert(self.key_name), (payload,)):
-            _fill(refs, key, row_id)
+        sql = self.spec.json_insert(self.key_name)
+        _fill_all(refs, fetch_pg(conn, sql, (json_param(rows),)))
 
     def _lookup(self, conn: Connection, refs: dict[str, Ref]) -> list[str]:
         """Fill the Refs of keys already stored; the keys found."""
@@ -168,16 +184,11 @@ class Entities:
         found: list[str] = []
         if conn.dialect.name == "postgresql":
             sql = self.spec.json_lookup(self.key_name)
-            for row_id, key in conn.exec_driver_sql(sql, (json_param(keys),)):
-                found.append(key)
-                _fill(refs, key, row_id)
-            return found
+            return _fill_all(refs, fetch_pg(conn, sql, (json_param(keys),)))
         for start in range(0, len(keys), _LOOKUP_CHUNK):
             chunk = tuple(keys[start : start + _LOOKUP_CHUNK])
             sql = self.spec.sqlite_lookup(self.key_name, len(chunk))
-            for row_id, key in conn.exec_driver_sql(sql, chunk):
-                found.append(key)
-                _fill(refs, key, row_id)
+            found += _fill_all(refs, conn.exec_driver_sql(sql, chunk))
         return found
 
     def _merge(self, conn: Connection, merges: list[tuple[str, Contribution]]) -> None:
@@ -191,10 +202,16 @@ class Entities:
             conn.execute(self._merge_sql, params)
 
 
-def _fill(refs: dict[str, Ref], key: str, row_id: int) -> None:
-    ref = refs.pop(key, None)
-    if ref is not None:
-        ref.id, ref.row = row_id, None
+def _fill_all(refs: dict[str, Ref], found: Iterable[Any]) -> list[str]:
+    """Give the Refs of the (id, key) rows their ids; the keys filled."""
+    keys: list[str] = []
+    pop = refs.pop
+    for row_id, key in found:
+        ref = pop(key, None)
+        if ref is not None:
+            ref.id, ref.row = row_id, None
+            keys.append(key)
+    return keys
 
 
 def _merge_sql(table: str, key: str, columns: tuple[str, ...]) -> TextClause:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import JSON, Connection, Table, text
 from sqlalchemy.exc import DBAPIError
@@ -13,6 +15,7 @@ from claimsdesk.storage.models import ingest as m
 from claimsdesk.storage.models.base import table_of
 
 EMPTY_JSON = "[]"
+PARTY_TABLES = frozenset({"payers", "providers", "patients", "coverages"})
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
@@ -39,6 +42,7 @@ class TableSpec:
     columns: tuple[str, ...]
     fk_columns: tuple[str, ...]
     json_columns: frozenset[str]
+    party_fks: tuple[str, ...] = ()  # links to shared party rows: Refs until the flush
 
     @classmethod
     def of(cls, model: Any, allocate: bool) -> TableSpec:
@@ -48,7 +52,12 @@ class TableSpec:
         # import_file_id is always a plain id; the other foreign keys may hold a Ref
         fks = tuple(c.name for c in table.columns if c.foreign_keys and c.name != "import_file_id")
         jsons = frozenset(c.name for c in table.columns if isinstance(c.type, JSON))
-        return cls(table, allocate, columns, fks, jsons)
+        parties = tuple(
+            c.name
+            for c in table.columns
+            if any(fk.column.table.name in PARTY_TABLES for fk in c.foreign_keys)
+        )
+        return cls(table, allocate, columns, fks, jsons, parties)
 
     def sql(self, dialect: str) -> str:
         """SQLite: INSERT with ? placeholders. PostgreSQL: COPY FROM STDIN (text format)."""
@@ -109,8 +118,13 @@ _TAKE_SQL = (
 )
 
 
+_FIRST_BLOCK = 1_024
+_LAST_BLOCK = 65_536
+
+
 class IdAllocator:
-    """Ids for rows before they are inserted."""
+    """Ids for rows before they are inserted (writer thread). SQLite counts on from max(id)
+    under the file's write lock; PostgreSQL takes them from the table's sequence."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -140,14 +154,52 @@ class IdAllocator:
                 "SELECT pg_get_serial_sequence(%s, 'id')", (table,)
             ).scalar_one()
             sequence = self._sequences[table] = str(found)
-        low, high, spread = self.conn.exec_driver_sql(_TAKE_SQL, (sequence, count)).one()
+        ((low, high, spread),) = fetch_pg(self.conn, _TAKE_SQL, (sequence, count))
         if spread is None:
             return list(range(low, high + 1))
         return [int(v) for v in spread.split(",")]
 
-    def forget(self) -> None:
-        """After a savepoint rollback SQLite's max(id) is read again."""
-        self._next.clear()
+
+class IdPool:
+    """Ids of one table handed out on the reader thread as rows are queued, so children
+    point at plain ids; blocks are fetched on the writer thread one block ahead of need.
+    Ids left over when the file ends are never used (sequences have gaps anyway)."""
+
+    def __init__(self, table: Table, fetch: Callable[[Table, int], Future[list[int]]]) -> None:
+        self.table = table
+        self._fetch = fetch
+        self._size = _FIRST_BLOCK
+        self._ids: Iterator[int] = iter(())
+        self._next: Future[list[int]] | None = None
+
+    def take(self) -> int:
+        """The next id."""
+        for row_id in self._ids:
+            return row_id
+        return self._refill()
+
+    def _refill(self) -> int:
+        ahead = self._next or self._fetch(self.table, self._size)
+        self._size = min(self._size * 2, _LAST_BLOCK)
+        self._next = self._fetch(self.table, self._size)
+        self._ids = iter(ahead.result())
+        return next(self._ids)
+
+
+def fetch_pg(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """PostgreSQL: every row of one statement, from the driver's cursor (SQLAlchemy's result
+    wrapping costs more than the rows for tens of thousands of party keys)."""
+    import psycopg
+
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    try:
+        with raw.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+            return rows
+    except psycopg.Error as exc:  # the same exception types as every other statement
+        raise DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
 
 
 def write_rows(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
@@ -161,7 +213,36 @@ def write_rows(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
     assert raw is not None
     try:
         with raw.cursor() as cursor, cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
+            _copy_rows(copy, rows)
     except psycopg.Error as exc:  # the same exception types as every other statement
         raise DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
+
+
+def _copy_rows(copy: Any, rows: list[tuple[Any, ...]]) -> None:
+    """Rows as COPY text, formatted by psycopg's C row formatter straight into large blocks
+    (Copy.write_row adds two Python calls per row); write_row where that is not there."""
+    if _FORMAT_ROW_TEXT is None:
+        for row in rows:
+            copy.write_row(row)
+        return
+    fmt, tx = _FORMAT_ROW_TEXT, copy.formatter.transformer
+    block = bytearray()
+    for row in rows:
+        fmt(row, tx, block)
+        if len(block) > _COPY_BLOCK:
+            copy.write(block)
+            block = bytearray()
+    if block:
+        copy.write(block)
+
+
+def _row_formatter() -> Callable[[Any, Any, bytearray], None] | None:
+    try:
+        from psycopg._copy_base import format_row_text
+    except ImportError:  # another psycopg layout: Copy.write_row does the same, slower
+        return None
+    return cast(Callable[[Any, Any, bytearray], None], format_row_text)
+
+
+_COPY_BLOCK = 256 * 1024
+_FORMAT_ROW_TEXT = _row_formatter()

@@ -24,7 +24,7 @@ from claimsdesk.services import import_rows as rows
 from claimsdesk.services.import_835 import Payments
 from claimsdesk.services.import_837 import write_submitted_claim
 from claimsdesk.services.import_issues import IssueLog
-from claimsdesk.services.import_writer import BatchWriter, Ref
+from claimsdesk.services.import_writer import BatchWriter
 from claimsdesk.storage import queries
 from claimsdesk.storage.models import ingest as m
 from parsers.records import (
@@ -60,7 +60,7 @@ class _Tx:
     """State of the transaction set being read."""
 
     ts: TransactionSet
-    ref: Ref | None = None
+    ref: int | None = None
     skip: bool = False  # a duplicate payment: nothing of it is stored
     digest: Any = None  # 837 claims digest
     savepoint: NestedTransaction | None = None
@@ -85,7 +85,7 @@ class RecordSink:
         self.payments = Payments(self)
         self._tx: _Tx | None = None
         self._isa: Interchange | None = None
-        self._isa_ref: Ref | None = None
+        self._isa_ref: int | None = None
         self._pending = 0
         self._held: deque[Record] = deque()
         self._837_seen: Counter[str] = Counter()
@@ -144,14 +144,14 @@ class RecordSink:
     # ------------------------------------------------------------------ issues
 
     def _issue(
-        self, issue: Issue, claim_payment: Ref | None = None, submitted: Ref | None = None
+        self, issue: Issue, claim_payment: int | None = None, submitted: int | None = None
     ) -> None:
         if self.log.add(issue) and not self.rejected:
             self.writer.add(
                 m.ImportIssue, rows.issue_row(issue, self.file_id, claim_payment, submitted)
             )
 
-    def issues(self, issues: tuple[Issue, ...], **links: Ref | None) -> None:
+    def issues(self, issues: tuple[Issue, ...], **links: int | None) -> None:
         for issue in issues:
             self._issue(issue, **links)
 
@@ -168,17 +168,19 @@ class RecordSink:
             self._tx = _Tx(ts)
         return self._tx
 
-    def _interchange(self, isa: Interchange) -> Ref:
+    def _interchange(self, isa: Interchange) -> int:
         if self._isa_ref is None or (self._isa is not isa and self._isa != isa):
             self._isa = isa
-            self._isa_ref = self.writer.add(m.Interchange, rows.interchange_row(isa, self.file_id))
+            self._isa_ref = self.writer.add_parent(
+                m.Interchange, rows.interchange_row(isa, self.file_id)
+            )
         assert self._isa_ref is not None
         return self._isa_ref
 
-    def tx_row(self, tx: _Tx) -> Ref:
+    def tx_row(self, tx: _Tx) -> int:
         if tx.ref is None:
             isa = self._interchange(tx.ts.interchange)
-            tx.ref = self.writer.add(
+            tx.ref = self.writer.add_parent(
                 m.TransactionSetRow, rows.transaction_row(tx.ts, self.file_id, isa)
             )
         assert tx.ref is not None

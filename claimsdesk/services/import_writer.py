@@ -1,9 +1,9 @@
 """Bulk row writer for one file's import: batches written while the next one is read.
 
-Rows are buffered as dicts. A row that children point at gets a Ref; children hold the Ref in
-their foreign-key column until the flush, which allocates the parents' ids (see
-import_sql.IdAllocator), writes them into the Refs, then inserts parents before children in
-bulk (executemany on SQLite, COPY on PostgreSQL). Shared parties (payers, providers, patients,
+Rows are buffered as dicts. A row that children point at gets its id when it is queued, from
+blocks of ids fetched ahead (import_sql.IdPool), so children hold plain ids; links to shared
+parties hold a Ref until the flush settles the party. A flush inserts parents before children
+in bulk (executemany on SQLite, COPY on PostgreSQL). Shared parties (payers, providers, patients,
 coverages) are looked up by natural key per batch and inserted when missing
 (import_entities).
 
@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Table, update
 
 from claimsdesk.services.import_entities import Entities, Pending, Ref, resolve
-from claimsdesk.services.import_sql import SPECS, IdAllocator, TableSpec, write_rows
+from claimsdesk.services.import_sql import SPECS, IdAllocator, IdPool, TableSpec, write_rows
 from claimsdesk.services.import_types import ImportedIds
 from claimsdesk.storage.models import ingest as m
 from claimsdesk.storage.models.base import table_of
@@ -45,8 +45,8 @@ class _Buffer:
     """Pending rows of one table, with Refs for those that need their ids."""
 
     spec: TableSpec
+    pool: IdPool | None = None  # allocated tables: ids given as rows are queued
     rows: list[Row] = field(default_factory=list)
-    refs: list[Ref] = field(default_factory=list)
 
 
 @dataclass
@@ -55,7 +55,7 @@ class _Batch:
 
     entities: list[tuple[Entities, Pending]]
     buffers: list[_Buffer]
-    updates: list[tuple[Table, Ref, Row]]
+    updates: list[tuple[Table, int, Row]]
 
 
 class BatchWriter:
@@ -70,8 +70,13 @@ class BatchWriter:
         self.patients = Entities(m.Patient, "patient_key")
         self.coverages = Entities(m.Coverage, "coverage_key")
         self._entities = (self.payers, self.providers, self.patients, self.coverages)
-        self._buffers = {spec.table: _Buffer(spec) for spec in SPECS}
-        self._updates: list[tuple[Table, Ref, Row]] = []
+        self._buffers = {
+            spec.table: _Buffer(
+                spec, IdPool(spec.table, self._fetch_ids) if spec.allocate else None
+            )
+            for spec in SPECS
+        }
+        self._updates: list[tuple[Table, int, Row]] = []
         self._collect = {
             table_of(m.ClaimPayment): self.created.claim_payments,
             table_of(m.SubmittedClaim): self.created.submitted_claims,
@@ -82,20 +87,26 @@ class BatchWriter:
         self._busy: list[Future[Any]] = []
         self.flushes = 0
 
-    def add(self, model: Any, row: Row) -> Ref | None:
-        """Queue a row; returns a Ref when children may point at it."""
+    def add(self, model: Any, row: Row) -> int | None:
+        """Queue a row; its id when children may point at it."""
         buffer = self._buffers[model.__table__]
         buffer.rows.append(row)
-        if not buffer.spec.allocate:
+        if buffer.pool is None:
             return None
-        ref = Ref(row)
-        buffer.refs.append(ref)
-        return ref
+        row_id: int = buffer.pool.take()
+        row["id"] = row_id
+        return row_id
 
-    def set_values(self, model: Any, ref: Ref, values: Row) -> None:
+    def add_parent(self, model: Any, row: Row) -> int:
+        """Queue a row that children point at; its id."""
+        row_id = self.add(model, row)
+        assert row_id is not None, model
+        return row_id
+
+    def set_values(self, model: Any, row_id: int, values: Row) -> None:
         """Change a queued or written row (trailer totals, dedupe keys): an UPDATE sent
         after the next batch's inserts, so the reader never waits for the writer here."""
-        self._updates.append((table_of(model), ref, values))
+        self._updates.append((table_of(model), row_id, values))
 
     def submit(self, query: Callable[[Connection], T]) -> Future[T]:
         """Run a query on the connection after the batch in flight, without waiting for it:
@@ -146,33 +157,32 @@ class BatchWriter:
         self.sync()
         for entities in self._entities:
             entities.forget()
-        self.ids.forget()
 
     @staticmethod
     def _take(buffer: _Buffer) -> _Buffer:
-        taken = _Buffer(buffer.spec, buffer.rows, buffer.refs)
-        buffer.rows, buffer.refs = [], []
+        taken = _Buffer(buffer.spec, None, buffer.rows)
+        buffer.rows = []
         return taken
+
+    def _fetch_ids(self, table: Table, count: int) -> Future[list[int]]:
+        """A block of ids, fetched on the writer thread after the batch in flight."""
+        return self.submit(lambda conn: self.ids.take(table, count))
 
     def _write(self, batch: _Batch) -> None:
         for entities, pending in batch.entities:
             entities.flush(self.conn, self.ids, pending)
         for buffer in batch.buffers:
             self._flush_buffer(buffer)
-        for table, ref, values in batch.updates:
-            self.conn.execute(update(table).where(table.c.id == ref.id).values(**values))
+        for table, row_id, values in batch.updates:
+            self.conn.execute(update(table).where(table.c.id == row_id).values(**values))
         self.flushes += 1
 
     def _flush_buffer(self, buffer: _Buffer) -> None:
         spec, rows = buffer.spec, buffer.rows
-        if spec.allocate:
-            ids = self.ids.take(spec.table, len(rows))
-            for ref, row, row_id in zip(buffer.refs, rows, ids, strict=True):
-                row["id"] = ref.id = row_id
-                ref.row = None
-            collected = self._collect.get(spec.table)
-            if collected is not None:
-                collected.extend(ids)
-        resolve(rows, spec.fk_columns)
+        collected = self._collect.get(spec.table)
+        if collected is not None:
+            collected.extend(row["id"] for row in rows)
+        if spec.party_fks:
+            resolve(rows, spec.party_fks)
         getter = itemgetter(*spec.columns)
         write_rows(self.conn, self._sql[spec.table], [getter(row) for row in rows])
