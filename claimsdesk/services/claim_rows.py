@@ -188,9 +188,9 @@ def _known_views(
 ) -> None:
     """Payment views from the rows matching loaded, with its decisions."""
     remarks = _remarks(conn, chunk)
-    line_of = known.line_of
-    sp_rows = [(*r[:13], line_of.get(r[0])) for pid in chunk for r in known.lines.get(pid, ())]
-    adjustments, lines = _adjustments_and_lines(conn, chunk, remarks, sp_rows)
+    got = known.lines.get
+    sp_rows = [r for pid in chunk for r in got(pid, ())]
+    adjustments, lines = _adjustments_and_lines(conn, chunk, remarks, sp_rows, known.line_of)
     warnings = _warnings(conn, chunk)
     for pid in chunk:
         out[pid] = _view(known.payments[pid], known.decided[pid], remarks, adjustments, lines,
@@ -232,10 +232,12 @@ def _adjustments_and_lines(
     chunk: list[int],
     remarks: dict[tuple[int, int | None], list[str]],
     sp_rows: Sequence[Any],
+    matched: dict[int, int | None] | None = None,
 ) -> tuple[dict[int, list[AdjustmentView]], dict[int, list[PaidLineView]]]:
     """CAS of the payments (claim and line level, with the matched billed line), and the
-    2110 rows (PAID_LINE_COLUMNS[:13] and the matched billed line) as views."""
-    line_of = {r[0]: r[13] for r in sp_rows}
+    2110 rows (PAID_LINE_COLUMNS[:13], then the matched billed line unless `matched` maps
+    each paid line to it) as views."""
+    line_of = matched if matched is not None else {r[0]: r[13] for r in sp_rows}
     adjustments: dict[int, list[AdjustmentView]] = defaultdict(list)
     by_line: dict[int, list[AdjustmentView]] = defaultdict(list)
     adj_stmt = select(*_ADJ_COLUMNS).where(id_in(ADJ.c.claim_payment_id, chunk, conn))
@@ -248,13 +250,14 @@ def _adjustments_and_lines(
         if sp is not None:
             by_line[sp].append(view)
     lines: dict[int, list[PaidLineView]] = defaultdict(list)
-    for (sp, payment_id, procedure, modifiers, original, original_modifiers, charge, paid,
-         allowed, units, original_units, date, start, matched) in sp_rows:  # fmt: skip
+    noted = {key[0] for key in remarks if key[1] is not None}  # payments with line RARCs
+    cas = {sp: tuple(found) for sp, found in by_line.items()}
+    for r in sp_rows:
+        sp, payment_id = r[0], r[1]
+        said = tuple(remarks.get((payment_id, sp), ())) if payment_id in noted else ()
         lines[payment_id].append(make_paid_line_view(
-            sp, matched, procedure, split_codes(modifiers), original,
-            split_codes(original_modifiers), charge, paid, allowed, units, original_units,
-            date or start, tuple(by_line.get(sp, ())),
-            tuple(remarks.get((payment_id, sp), ()))))  # fmt: skip
+            sp, line_of.get(sp), r[2], split_codes(r[3]), r[4], split_codes(r[5]), r[6], r[7],
+            r[8], r[9], r[10], r[11] or r[12], cas.get(sp, ()), said))  # fmt: skip
     return adjustments, lines
 
 
