@@ -258,18 +258,37 @@ def build_claim_view(
     (claim_id, pcn, kind, charge, facility, frequency, responsibility, filing, _patient, member,
      codes, start, end, original, _file, _payer_id, payer_name, _billed) = parts.row  # fmt: skip
     b = parts.basis
-    rank = _DIAGNOSIS_RANK
-    codes = codes or ()
-    diagnoses = sorted((d for d in codes if d and d[0] in rank), key=lambda d: rank[d[0]])
-    drg = next((d[1] for d in codes if d and d[0] == "DR"), "")
+    diagnoses, drg = _diagnoses(codes) if codes else ((), "")
     days = None
     if kind == "837I" and facility in INPATIENT_BILL_TYPES and start and end:
         days = (end - start).days
     return make_claim_view(
         claim_id, pcn, kind, b.payer_key, payer_name or "", responsibility, filing, frequency,
-        original, charge, b.billed_on, start, end, tuple(d[1] for d in diagnoses), b.lines,
+        original, charge, b.billed_on, start, end, diagnoses, b.lines,
         b.other_coverages, tuple(payments), assessment.ledger, assessment.state, member, drg,
         days, facility or "")  # fmt: skip
+
+
+def _diagnoses(codes: Sequence[Any]) -> tuple[tuple[str, ...], str]:
+    """HI codes principal first (stable by qualifier rank), and the first DRG; one pass."""
+    rank = _DIAGNOSIS_RANK
+    picked: list[tuple[int, str]] = []
+    drg, seen_drg = "", False
+    for d in codes:
+        if not d:
+            continue
+        found = rank.get(d[0])
+        if found is not None:
+            picked.append((found, d[1]))
+        elif not seen_drg and d[0] == "DR":
+            drg, seen_drg = d[1], True
+    if len(picked) > 1:
+        picked.sort(key=_first)  # stable, as sorted() by rank was
+    return tuple(code for _, code in picked), drg
+
+
+def _first(pair: tuple[int, str]) -> int:
+    return pair[0]
 
 
 def load_claim_views(session: Session, submitted_claim_ids: Sequence[int]) -> list[ClaimView]:
