@@ -1,9 +1,8 @@
 """Payments of one file (835 transactions and FHIR EOBs): duplicate checks and their rows.
 
 A payment is known by its payer id and key (TRN02; "eob:" + EOB id for FHIR). An X12
-payment's check against earlier imports is sent as soon as its header is read (announce) and
-runs on the writer thread after the batch in flight; the sink holds the records that follow
-until the answer is in, so reading goes on while the previous batch is written. A known
+payment's check against earlier imports is sent as soon as its header is read (announce, see
+RecordSink.check); the sink holds the records that follow until the answer is in. A known
 payment is skipped whole; the n-th repeat inside the file is stored as key#n, with a note.
 """
 
@@ -13,8 +12,6 @@ from collections import Counter
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import Connection
 
 from claimsdesk.services import import_parties as parties
 from claimsdesk.services import import_rows as rows
@@ -124,12 +121,7 @@ class Payments:
         header = payment.header
         payment.key = self._occurrence_key(header, _payment_key(header, source_id))
         if payment.key is not None:
-            stmt = queries.payment_source(header.payer_id, payment.key)
-
-            def check(conn: Connection) -> Any:
-                return conn.execute(stmt).first()
-
-            payment.check = self.sink.writer.submit(check)
+            payment.check = self.sink.check(queries.payment_source(header.payer_id, payment.key))
 
     def _decide(self, payment: _Payment, source_id: str) -> None:
         """Skip a payment seen before; otherwise write its remittance row."""

@@ -122,7 +122,7 @@ class Attempt:
             try:
                 self._read_into(sink, log)
             finally:
-                sink.writer.close(quiet=True)  # never roll back under a running writer
+                sink.close()  # never roll back under a running writer
             if sink.rejected:
                 session.rollback()
                 return self._store_rejected(session_factory, log)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import JSON, Connection, Table, text
@@ -202,7 +204,37 @@ def fetch_pg(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[tuple[
         raise DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
 
 
-def write_rows(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+Payload = bytes | bytearray | list[tuple[Any, ...]]
+"""One table's rows of a batch: COPY text (PostgreSQL), else tuples."""
+
+
+class CopyText:
+    """COPY text made with psycopg's C row formatter on the reader thread, so the writer
+    thread only sends bytes. Dumpers are made at once, before the writer thread uses the
+    connection. `available` is False where psycopg has no such formatter."""
+
+    available = False
+
+    def __init__(self, conn: Connection) -> None:
+        self._tx: Any = None
+        if conn.dialect.name != "postgresql" or _FORMAT_ROW_TEXT is None:
+            return
+        from psycopg.adapt import Transformer
+
+        self._tx = Transformer(conn.connection.driver_connection)
+        self.format(_WARM_UP)
+        self.available = True
+
+    def format(self, rows: Iterable[tuple[Any, ...]]) -> bytearray:
+        """The rows as one block of COPY text."""
+        assert _FORMAT_ROW_TEXT is not None
+        fmt, tx, out = _FORMAT_ROW_TEXT, self._tx, bytearray()
+        for row in rows:
+            fmt(row, tx, out)
+        return out
+
+
+def write_rows(conn: Connection, sql: str, rows: Payload) -> None:
     """executemany on SQLite; COPY on PostgreSQL (one stream, no per-row statements)."""
     if conn.dialect.name != "postgresql":
         conn.exec_driver_sql(sql, rows)
@@ -213,27 +245,13 @@ def write_rows(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
     assert raw is not None
     try:
         with raw.cursor() as cursor, cursor.copy(sql) as copy:
-            _copy_rows(copy, rows)
+            if isinstance(rows, bytes | bytearray):
+                copy.write(rows)
+            else:
+                for row in rows:
+                    copy.write_row(row)
     except psycopg.Error as exc:  # the same exception types as every other statement
         raise DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
-
-
-def _copy_rows(copy: Any, rows: list[tuple[Any, ...]]) -> None:
-    """Rows as COPY text, formatted by psycopg's C row formatter straight into large blocks
-    (Copy.write_row adds two Python calls per row); write_row where that is not there."""
-    if _FORMAT_ROW_TEXT is None:
-        for row in rows:
-            copy.write_row(row)
-        return
-    fmt, tx = _FORMAT_ROW_TEXT, copy.formatter.transformer
-    block = bytearray()
-    for row in rows:
-        fmt(row, tx, block)
-        if len(block) > _COPY_BLOCK:
-            copy.write(block)
-            block = bytearray()
-    if block:
-        copy.write(block)
 
 
 def _row_formatter() -> Callable[[Any, Any, bytearray], None] | None:
@@ -244,5 +262,8 @@ def _row_formatter() -> Callable[[Any, Any, bytearray], None] | None:
     return cast(Callable[[Any, Any, bytearray], None], format_row_text)
 
 
-_COPY_BLOCK = 256 * 1024
 _FORMAT_ROW_TEXT = _row_formatter()
+_WARM_UP = [
+    ("text", 1, 70_000, 5_000_000_000, Decimal("1.00"), dt.date(2026, 1, 1), True, None),
+    ("", dt.datetime(2026, 1, 1, tzinfo=dt.UTC), False, 0),
+]

@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, NestedTransaction
+from sqlalchemy import Connection, NestedTransaction, Select
 
 from claimsdesk.services import import_rows as rows
 from claimsdesk.services.import_835 import Payments
@@ -88,6 +89,9 @@ class RecordSink:
         self._isa_ref: int | None = None
         self._pending = 0
         self._held: deque[Record] = deque()
+        self._announced: TransactionSet | None = None  # last 837 transaction checked
+        self._envelope_checks: dict[int, tuple[TransactionSet, Future[Any]]] = {}
+        self._side: Connection | None = None  # PostgreSQL: duplicate checks, autocommit
         self._837_seen: Counter[str] = Counter()
         self._handlers: dict[type, Callable[[Any], None]] = {
             RemittanceHeader: self.payments.header,
@@ -110,22 +114,40 @@ class RecordSink:
         return bool(self.duplicates) and not (c.transactions or c.remittances or c.claims)
 
     def consume(self, records: Iterable[Record]) -> None:
-        """Store every record; after an error only collect the remaining issues. Records
-        after a payment header wait (at most a batch of them) for its duplicate check."""
+        """Store every record; after an error only collect the remaining issues. The duplicate
+        check of a payment or 837 transaction is sent when its first record is read; the
+        records from there on wait (at most a batch of them) until it has answered."""
         held, limit = self._held, max(self.batch_claims, 1)
         for record in records:
-            if type(record) is RemittanceHeader and not self.rejected:
-                self.payments.announce(record)
+            if not self.rejected:
+                self._announce(record)
             held.append(record)
             self._drain(block=len(held) > limit)
         self._drain(block=True)
 
+    def _announce(self, record: Record) -> None:
+        if isinstance(record, RemittanceHeader):
+            self.payments.announce(record)
+        elif isinstance(record, SubmittedClaim) and record.transaction is not self._announced:
+            ts = self._announced = record.transaction
+            seen = queries.envelope_seen_elsewhere(rows.envelope_key(ts), self.file_id)
+            self._envelope_checks[id(ts)] = (ts, self.check(seen))
+
+    def _ready(self, record: Record) -> bool:
+        """False while the check this record waits for is still running."""
+        if isinstance(record, RemittanceHeader):
+            return self.payments.ready(record)
+        if isinstance(record, SubmittedClaim):
+            entry = self._envelope_checks.get(id(record.transaction))
+            return entry is None or entry[0] is not record.transaction or entry[1].done()
+        return True
+
     def _drain(self, block: bool) -> None:
-        """Handle held records in order, up to a header whose check is still running."""
-        held, ready = self._held, self.payments.ready
+        """Handle held records in order, up to one whose check is still running."""
+        held = self._held
         while held:
             record = held[0]
-            if not block and type(record) is RemittanceHeader and not ready(record):
+            if not block and not self._ready(record):
                 return
             held.popleft()
             if self.rejected:
@@ -136,10 +158,32 @@ class RecordSink:
     def finish(self) -> None:
         """Write what is still buffered (nothing when rejected) and stop the writer thread."""
         if self.rejected:
-            self.writer.close(quiet=True)
+            self.close()
             return
         self.writer.flush()
         self.writer.close()
+        self.close()
+
+    def close(self) -> None:
+        """Stop the writer (quietly: the caller is failing or done) and return the second
+        connection; safe to call again."""
+        self.writer.close(quiet=True)
+        side, self._side = self._side, None
+        if side is not None:
+            side.close()
+
+    def check(self, query: Select[Any]) -> Future[Any]:
+        """First row of a duplicate check, which only looks at other files. On PostgreSQL it
+        runs at once on a second (autocommit) connection, so it never waits behind this
+        file's writes; on SQLite on the writer thread after the work queued before it."""
+        if self.conn.dialect.name != "postgresql":
+            return self.writer.submit(lambda conn: conn.execute(query).first())
+        if self._side is None:
+            side = self.conn.engine.connect()
+            self._side = side.execution_options(isolation_level="AUTOCOMMIT")
+        done: Future[Any] = Future()
+        done.set_result(self._side.execute(query).first())
+        return done
 
     # ------------------------------------------------------------------ issues
 
@@ -221,11 +265,11 @@ class RecordSink:
     def _start_837(self, tx: _Tx) -> None:
         """Open a savepoint when this envelope was seen before (a possible re-send)."""
         tx.digest = hashlib.sha256()
-        envelope = rows.envelope_key(tx.ts)
-        self.writer.sync()
-        seen = queries.envelope_seen_elsewhere(envelope, self.file_id)
-        known = self.conn.execute(seen).first() is not None
-        if known:
+        entry = self._envelope_checks.pop(id(tx.ts), None)
+        if entry is None or entry[0] is not tx.ts:  # a transaction without claims
+            seen = queries.envelope_seen_elsewhere(rows.envelope_key(tx.ts), self.file_id)
+            entry = (tx.ts, self.check(seen))
+        if entry[1].result() is not None:
             self._interchange(tx.ts.interchange)
             self.writer.flush()
             tx.counts = self.counts.snapshot()

@@ -7,11 +7,11 @@ in bulk (executemany on SQLite, COPY on PostgreSQL). Shared parties (payers, pro
 coverages) are looked up by natural key per batch and inserted when missing
 (import_entities).
 
-A flush hands the batch to one background thread and returns, so reading the file and writing
-the previous batch overlap (the driver and the database release the GIL). One batch is in
-flight at most; sync() waits for it and re-raises its error. Row updates (set_values) and
-lookups (submit) also run on that thread, in order, so the reader does not wait for them.
-Every other use of the connection goes after sync(), so it is never used by two threads.
+Database work runs on one background thread, in the order it was queued: party settling,
+sends of formatted batches, row updates (set_values), id blocks and lookups (submit). The
+reader waits only for a batch's parties, one flush later, and in sync(), which waits for
+everything queued and re-raises the first error. Every other use of the connection goes
+after sync(), so it is never used by two threads at once.
 """
 
 from __future__ import annotations
@@ -25,7 +25,15 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Table, update
 
 from claimsdesk.services.import_entities import Entities, Pending, Ref, resolve
-from claimsdesk.services.import_sql import SPECS, IdAllocator, IdPool, TableSpec, write_rows
+from claimsdesk.services.import_sql import (
+    SPECS,
+    CopyText,
+    IdAllocator,
+    IdPool,
+    Payload,
+    TableSpec,
+    write_rows,
+)
 from claimsdesk.services.import_types import ImportedIds
 from claimsdesk.storage.models import ingest as m
 from claimsdesk.storage.models.base import table_of
@@ -42,24 +50,32 @@ PROVIDER_MERGE = (
 
 @dataclass
 class _Buffer:
-    """Pending rows of one table, with Refs for those that need their ids."""
+    """Pending rows of one table (allocated tables give ids as rows are queued)."""
 
     spec: TableSpec
-    pool: IdPool | None = None  # allocated tables: ids given as rows are queued
+    pool: IdPool | None = None
     rows: list[Row] = field(default_factory=list)
+    payload: Payload | None = None  # the rows as sent, once formatted
 
 
 @dataclass
 class _Batch:
-    """What one flush writes: party keys, rows per table parent-first, then row updates."""
+    """One flush: party keys settled first, then rows per table parent-first, then updates."""
 
     entities: list[tuple[Entities, Pending]]
     buffers: list[_Buffer]
     updates: list[tuple[Table, int, Row]]
+    settled: Future[None] | None = None  # parties settled on the writer thread
 
 
 class BatchWriter:
-    """Buffers one file's rows and writes them in bulk, one batch in the background."""
+    """Buffers one file's rows and writes them in bulk on one background thread.
+
+    A flush is two steps. Its parties are settled (looked up, inserted) on the writer thread
+    at once; at the next flush, when their ids are surely known, this (reader) thread turns
+    the batch into COPY text and the writer thread sends it. So the writer thread mostly
+    waits on the database, the reader keeps reading, and the database always has work.
+    """
 
     def __init__(self, conn: Connection, background: bool = True) -> None:
         self.conn = conn
@@ -83,8 +99,10 @@ class BatchWriter:
             table_of(m.Remittance): self.created.remittances,
         }
         self._sql = {spec.table: spec.sql(conn.dialect.name) for spec in SPECS}
+        self._copy = CopyText(conn)
         self._pool = ThreadPoolExecutor(1, "claimsdesk-writer") if background else None
         self._busy: list[Future[Any]] = []
+        self._previous: _Batch | None = None
         self.flushes = 0
 
     def add(self, model: Any, row: Row) -> int | None:
@@ -105,11 +123,11 @@ class BatchWriter:
 
     def set_values(self, model: Any, row_id: int, values: Row) -> None:
         """Change a queued or written row (trailer totals, dedupe keys): an UPDATE sent
-        after the next batch's inserts, so the reader never waits for the writer here."""
+        after its batch's inserts, so the reader never waits for the writer here."""
         self._updates.append((table_of(model), row_id, values))
 
     def submit(self, query: Callable[[Connection], T]) -> Future[T]:
-        """Run a query on the connection after the batch in flight, without waiting for it:
+        """Run a query on the connection after the work queued before it, without waiting:
         the reader keeps reading and takes the answer when it needs it."""
         if self._pool is None:
             done: Future[T] = Future()
@@ -120,21 +138,25 @@ class BatchWriter:
         return future
 
     def flush(self, wait: bool = True) -> None:
-        """Write every queued row, parents first; with wait=False in the background."""
-        self.sync()
+        """Queue every buffered row; with wait, everything is written when this returns."""
+        self._raise_failed()
         batch = _Batch(
             [(e, e.take_pending()) for e in self._entities],
             [b for b in (self._take(buffer) for buffer in self._buffers.values()) if b.rows],
             self._updates,
         )
         self._updates = []
-        if wait or self._pool is None:
-            self._write(batch)
-        else:
-            self._busy.append(self._pool.submit(self._write, batch))
+        batch.settled = self.submit(lambda conn: self._settle(batch))
+        previous, self._previous = self._previous, batch
+        if previous is not None:
+            self._send(previous)
+        if wait:
+            self._previous = None
+            self._send(batch)
+            self.sync()
 
     def sync(self) -> None:
-        """Wait for the batch and queries in flight; the first error is raised here."""
+        """Wait for the work in flight; the first error is raised here."""
         busy, self._busy = self._busy, []
         errors = [f.exception() for f in busy]
         first = next((e for e in errors if e is not None), None)
@@ -165,24 +187,45 @@ class BatchWriter:
         return taken
 
     def _fetch_ids(self, table: Table, count: int) -> Future[list[int]]:
-        """A block of ids, fetched on the writer thread after the batch in flight."""
+        """A block of ids, fetched on the writer thread after the work queued before."""
         return self.submit(lambda conn: self.ids.take(table, count))
 
-    def _write(self, batch: _Batch) -> None:
+    def _raise_failed(self) -> None:
+        """Stop at the first failed step instead of queueing more work behind it."""
+        done = [f for f in self._busy if f.done()]
+        if any(f.exception() is not None for f in done):
+            self.sync()
+        self._busy = [f for f in self._busy if not f.done()]
+
+    def _settle(self, batch: _Batch) -> None:
         for entities, pending in batch.entities:
             entities.flush(self.conn, self.ids, pending)
+
+    def _send(self, batch: _Batch) -> None:
+        """Rows of a settled batch made ready here, then sent on the writer thread."""
+        assert batch.settled is not None
+        batch.settled.result()
         for buffer in batch.buffers:
             self._flush_buffer(buffer)
-        for table, row_id, values in batch.updates:
-            self.conn.execute(update(table).where(table.c.id == row_id).values(**values))
+        tables = [(self._sql[b.spec.table], b.payload or []) for b in batch.buffers]
         self.flushes += 1
+        self.submit(lambda conn: self._write(tables, batch.updates))
+
+    def _write(
+        self, tables: list[tuple[str, Payload]], updates: list[tuple[Table, int, Row]]
+    ) -> None:
+        for sql, payload in tables:
+            write_rows(self.conn, sql, payload)
+        for table, row_id, values in updates:
+            self.conn.execute(update(table).where(table.c.id == row_id).values(**values))
 
     def _flush_buffer(self, buffer: _Buffer) -> None:
+        """One table's rows as COPY text (PostgreSQL) or tuples, party links resolved."""
         spec, rows = buffer.spec, buffer.rows
         collected = self._collect.get(spec.table)
         if collected is not None:
             collected.extend(row["id"] for row in rows)
         if spec.party_fks:
             resolve(rows, spec.party_fks)
-        getter = itemgetter(*spec.columns)
-        write_rows(self.conn, self._sql[spec.table], [getter(row) for row in rows])
+        tuples = map(itemgetter(*spec.columns), rows)
+        buffer.payload = self._copy.format(tuples) if self._copy.available else list(tuples)
