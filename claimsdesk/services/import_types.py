@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, MutableSequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -102,11 +103,12 @@ class ImportRun:
 
 @dataclass
 class ImportedIds:
-    """Rows a file created, handed to the after_file hook before the commit."""
+    """Rows a file created, handed to the after_file hook before the commit (machine-int
+    arrays: a million-claim file's ids take 8 MB, not the 40 MB of a list of ints)."""
 
-    claim_payments: list[int] = field(default_factory=list)
-    submitted_claims: list[int] = field(default_factory=list)
-    remittances: list[int] = field(default_factory=list)
+    claim_payments: MutableSequence[int] = field(default_factory=lambda: array("q"))
+    submitted_claims: MutableSequence[int] = field(default_factory=lambda: array("q"))
+    remittances: MutableSequence[int] = field(default_factory=lambda: array("q"))
 
     def mark(self) -> tuple[int, int, int]:
         """Lengths now, to cut back to after a savepoint rollback."""

@@ -394,7 +394,7 @@ def test_after_file_sees_the_new_ids_inside_the_transaction(
     import_paths(session_factory, [tmp_path], after_file=hook)
     (s1, ids1, visible1), (_, ids2, _) = seen
     assert (s1, len(ids1.claim_payments), len(ids1.remittances), visible1) == ("imported", 2, 1, 2)
-    assert (len(ids2.submitted_claims), ids2.claim_payments) == (1, [])
+    assert (len(ids2.submitted_claims), list(ids2.claim_payments)) == (1, [])
 
 
 def test_a_failing_after_file_hook_rolls_the_file_back(
