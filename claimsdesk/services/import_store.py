@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, NestedTransaction, Select
+from sqlalchemy import URL, Connection, NestedTransaction, Select
 
 from claimsdesk.services import import_rows as rows
 from claimsdesk.services.import_835 import Payments
@@ -91,7 +91,7 @@ class RecordSink:
         self._held: deque[Record] = deque()
         self._announced: TransactionSet | None = None  # last 837 transaction checked
         self._envelope_checks: dict[int, tuple[TransactionSet, Future[Any]]] = {}
-        self._side: Connection | None = None  # PostgreSQL: duplicate checks, autocommit
+        self._side: Connection | None = None  # duplicate checks against other files
         self._837_seen: Counter[str] = Counter()
         self._handlers: dict[type, Callable[[Any], None]] = {
             RemittanceHeader: self.payments.header,
@@ -173,16 +173,18 @@ class RecordSink:
             side.close()
 
     def check(self, query: Select[Any]) -> Future[Any]:
-        """First row of a duplicate check, which only looks at other files. On PostgreSQL it
-        runs at once on a second (autocommit) connection, so it never waits behind this
-        file's writes; on SQLite on the writer thread after the work queued before it."""
-        if self.conn.dialect.name != "postgresql":
+        """First row of a duplicate check, which only looks at other files (committed rows):
+        it runs at once on a second connection, so it never waits behind this file's writes.
+        An in-memory SQLite database has no second connection: there it runs on the writer
+        thread after the work queued before it (the records after it are held meanwhile)."""
+        engine = self.conn.engine
+        if engine.dialect.name == "sqlite" and _in_memory(engine.url):
             return self.writer.submit(lambda conn: conn.execute(query).first())
         if self._side is None:
-            side = self.conn.engine.connect()
-            self._side = side.execution_options(isolation_level="AUTOCOMMIT")
+            self._side = engine.connect()
         done: Future[Any] = Future()
         done.set_result(self._side.execute(query).first())
+        self._side.rollback()  # no snapshot kept between checks
         return done
 
     # ------------------------------------------------------------------ issues
@@ -311,6 +313,11 @@ class RecordSink:
             " in this file; each is stored"
         )
         return f"{key}#{n}"
+
+
+def _in_memory(url: URL) -> bool:
+    """A SQLite database that a second connection would not see."""
+    return url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
 
 
 def _where_ts(ts: TransactionSet) -> str:
