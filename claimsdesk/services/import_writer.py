@@ -207,25 +207,30 @@ class BatchWriter:
         batch.settled.result()
         for buffer in batch.buffers:
             self._flush_buffer(buffer)
-        tables = [(self._sql[b.spec.table], b.payload or []) for b in batch.buffers]
         self.flushes += 1
-        self.submit(lambda conn: self._write(tables, batch.updates))
+        self.submit(lambda conn: self._write(batch))
 
-    def _write(
-        self, tables: list[tuple[str, Payload]], updates: list[tuple[Table, int, Row]]
-    ) -> None:
-        for sql, payload in tables:
-            write_rows(self.conn, sql, payload)
-        for table, row_id, values in updates:
+    def _write(self, batch: _Batch) -> None:
+        for buffer in batch.buffers:
+            if buffer.payload is None:  # SQLite: tuples made here, beside executemany
+                buffer.payload = self._tuples(buffer)
+            write_rows(self.conn, self._sql[buffer.spec.table], buffer.payload)
+        for table, row_id, values in batch.updates:
             self.conn.execute(update(table).where(table.c.id == row_id).values(**values))
 
     def _flush_buffer(self, buffer: _Buffer) -> None:
-        """One table's rows as COPY text (PostgreSQL) or tuples, party links resolved."""
-        spec, rows = buffer.spec, buffer.rows
-        collected = self._collect.get(spec.table)
+        """Note the ids the file created; on PostgreSQL make the rows' COPY text here (the
+        writer thread then only sends), on SQLite leave the rows to the writer thread."""
+        collected = self._collect.get(buffer.spec.table)
         if collected is not None:
-            collected.extend(row["id"] for row in rows)
+            collected.extend(row["id"] for row in buffer.rows)
+        if self._copy.available:
+            buffer.payload = self._copy.format(self._tuples(buffer))
+
+    @staticmethod
+    def _tuples(buffer: _Buffer) -> list[tuple[Any, ...]]:
+        """The rows in column order, party links resolved."""
+        spec, rows = buffer.spec, buffer.rows
         if spec.party_fks:
             resolve(rows, spec.party_fks)
-        tuples = map(itemgetter(*spec.columns), rows)
-        buffer.payload = self._copy.format(tuples) if self._copy.available else list(tuples)
+        return list(map(itemgetter(*spec.columns), rows))
