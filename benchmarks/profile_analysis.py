@@ -176,7 +176,7 @@ def _count_copies(clock: Clock) -> None:
 
 
 def _profiler(path: str | None) -> Any:
-    """cProfile for a .prof path, else pyinstrument's text tree (pip install pyinstrument)."""
+    """cProfile for a .prof path, else pyinstrument's text tree (pip install -e .[bench])."""
     if path is None:
         return None
     if not path.endswith(".prof"):
