@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from claimsdesk.edi.claim_2300 import address, nm1, write_claim
+from claimsdesk.edi.claim_2300 import TAXONOMY, address, nm1, write_claim
 from claimsdesk.edi.x12out import (
     Envelope,
     InterchangeWriter,
@@ -116,11 +116,15 @@ class _Writer837:
         self.out.seg("NM1", "40", "2", rec_name, "", "", "", "", "46", rec_id)
 
     def _billing_level(self, claim: SubmittedClaim) -> None:
-        """2000A HL*20 with 2010AA billing provider and optional 2010AB pay-to address."""
+        """2000A HL*20 (PRV*BI taxonomy when known) with 2010AA billing provider and optional
+        2010AB pay-to address."""
         billing = _required(claim.billing_provider, claim, "2010AA billing provider")
         self.hl += 1
         self.billing_hl = self.hl
         self.out.seg("HL", str(self.hl), "", "20", "1")
+        taxonomy = billing.ref(TAXONOMY)
+        if taxonomy:  # PRV01 BI billing, PRV02 PXC taxonomy qualifier, PRV03 taxonomy code
+            self.out.seg("PRV", "BI", "PXC", taxonomy)
         nm1(self.out, billing, "85", "2")
         if billing.address is None:
             raise X12WriteError(

@@ -134,6 +134,14 @@ def submitted_claim_row(claim: SubmittedClaim, transaction: Any, file_id: int) -
         "amounts": dumps(claim.amounts),
         "providers": dumps(rows.party_list((claim.pay_to_provider, *claim.providers))),
         "segment_index": claim.segment_index,
+        "signature_on_file": claim.signature_on_file,  # CLM06
+        "assignment": claim.assignment,  # CLM07
+        "benefits_assigned": claim.benefits_assigned,  # CLM08
+        "release_of_information": claim.release_of_information,  # CLM09
+        "delay_reason": claim.delay_reason,  # CLM20
+        "admission_type": claim.admission_type,  # CL101
+        "admission_source": claim.admission_source,  # CL102
+        "patient_status": claim.patient_status,  # CL103
     }
 
 

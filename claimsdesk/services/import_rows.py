@@ -29,6 +29,7 @@ Row = dict[str, Any]
 # CLP02 -> the payer's position (SBR01-like P/S/T) for the coverage row of an 835 claim
 _RESPONSIBILITY = {"1": "P", "19": "P", "2": "S", "20": "S", "3": "T", "21": "T"}
 _TAX_QUALIFIERS = ("FI", "EI", "24", "34")
+TAXONOMY = "PXC"  # the 837 reader keeps PRV03 as a ("PXC", code) reference of the party
 
 
 def upper(text: str) -> str:
@@ -147,6 +148,7 @@ def provider_row(party: Party) -> Row:
         "city": address.city if address else "",
         "state": address.state if address else "",
         "postal_code": address.postal_code if address else "",
+        "taxonomy": party.ref(TAXONOMY),
     }
 
 

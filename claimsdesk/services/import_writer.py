@@ -44,7 +44,7 @@ Row = dict[str, Any]
 T = TypeVar("T")
 PROVIDER_MERGE = (
     "entity_type", "name", "first_name", "npi", "tax_id",
-    "address_line1", "city", "state", "postal_code",
+    "address_line1", "city", "state", "postal_code", "taxonomy",
 )  # fmt: skip
 
 

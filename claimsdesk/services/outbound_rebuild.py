@@ -2,13 +2,16 @@
 
 Used when the import file is gone or changed. The rows keep most of an 837 but not all:
 the 1000A/1000B names come from the billing provider and the payer with the ISA ids, the
-pay-to address, provider taxonomies and a service facility's address are not kept, and a
-subscriber who is not the patient (2010BA, 2330A) has only the name on the coverage row.
+pay-to address, 2310/2420 provider taxonomies and a service facility's address are not kept,
+and a subscriber who is not the patient (2010BA, 2330A) has only the name on the coverage row.
+CLM06-09, CLM20, CL1 and the 2000A billing taxonomy are kept (NULL in rows imported before
+revision 0007: the writer's defaults then).
 What is missing shows up as validation errors at the 837 gate, never as a silent guess.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -54,6 +57,7 @@ TS, ISA = table_of(TransactionSetRow), table_of(Interchange)
 SELF = ("18", "")
 PERSON_PROVIDERS = frozenset({"DN", "P3", "DQ", "DK", "71", "72", "ZZ", "82"})
 PAY_TO = "87"
+TAXONOMY = "PXC"  # PRV03 as the reader keeps it: a ("PXC", code) reference of the party
 
 
 def rebuild_claim(session: Session, claim_id: int) -> ClaimRecord:
@@ -68,7 +72,7 @@ def rebuild_claim(session: Session, claim_id: int) -> ClaimRecord:
     subscriber = _subscriber(session, c, patient)
     providers = tuple(_brief_party(p) for p in c.providers or () if p and p[0] != PAY_TO)
     isa = transaction.interchange
-    return ClaimRecord(
+    record = ClaimRecord(
         transaction=transaction, kind=c.kind, patient_control_number=c.patient_control_number,
         total_charge=c.total_charge, facility_code=c.facility_code,
         facility_qualifier=c.facility_qualifier, frequency=c.frequency,
@@ -89,6 +93,22 @@ def rebuild_claim(session: Session, claim_id: int) -> ClaimRecord:
         amounts=tuple((a[0], Decimal(a[1])) for a in c.amounts or ()),
         segment_index=c.segment_index,
     )  # fmt: skip
+    return _with_flags(record, c)
+
+
+def _with_flags(record: ClaimRecord, c: Any) -> ClaimRecord:
+    """CLM06-09, CLM20 and CL101-103 as billed ('' where not recorded: writer defaults)."""
+    return dataclasses.replace(
+        record,
+        signature_on_file=c.signature_on_file or "",  # CLM06
+        assignment=c.assignment or "",  # CLM07
+        benefits_assigned=c.benefits_assigned or "",  # CLM08
+        release_of_information=c.release_of_information or "",  # CLM09
+        delay_reason=c.delay_reason or "",  # CLM20
+        admission_type=c.admission_type or "",  # CL101
+        admission_source=c.admission_source or "",  # CL102
+        patient_status=c.patient_status or "",  # CL103
+    )
 
 
 def _transaction(session: Session, ts_id: int) -> TransactionSet:
@@ -119,6 +139,8 @@ def _provider(session: Session, provider_id: int | None) -> Party | None:
     p = session.execute(select(PROV).where(PROV.c.id == provider_id)).one()
     address = Address(p.address_line1, "", p.city, p.state, p.postal_code)
     refs = (("EI", p.tax_id),) if p.tax_id else ()
+    if p.taxonomy:  # 2000A PRV*BI*PXC
+        refs = ((TAXONOMY, p.taxonomy), *refs)
     return Party("85", p.name, p.first_name, id_qualifier="XX" if p.npi else "",
                  identifier=p.npi or "", entity_type=p.entity_type or "2",
                  address=address if p.address_line1 else None, refs=refs)  # fmt: skip

@@ -33,6 +33,7 @@ CLM05_2 = frozenset({"", "A", "B"})  # A UB-04 bill type, B place of service (em
 
 _CLM05: dict[str, tuple[str, str, str]] = {}  # clean CLM05 values read (a handful per file)
 _NO_SBR = [""] * 10  # read only: SBR elements before a 2000B has its SBR
+TAXONOMY = "PXC"  # PRV03 kept as a ("PXC", code) reference of the party (claim_837_party)
 
 
 def read_837(ts: TransactionSet, segments: Iterator[tuple[int, list[str]]]) -> Iterator[Record]:
@@ -64,6 +65,7 @@ class ClaimReader(PartyReader):
         self.pat01 = ""
         self.patient_level = False  # inside a 2000C: the patient is not the subscriber
         self.hl_ids = ["", ""]  # HL01 of the open billing and subscriber levels
+        self.billing_taxonomy = ""  # 2000A PRV03, given to the 2010AA party at its NM1
         self.claim: ClaimDraft | None = None
 
     def claim_number(self) -> str | None:
@@ -85,9 +87,11 @@ class ClaimReader(PartyReader):
 
     def handlers(self) -> dict[str, dict[str, Handler]]:
         """Segment handlers by loop role (the walker calls them once a segment is placed)."""
+        parties = self.party_handlers()
         return {
-            **self.party_handlers(),
-            "billing_level": {"HL": self.hl_billing},
+            **parties,
+            "billing": {**parties["billing"], "NM1": self.nm1_billing},
+            "billing_level": {"HL": self.hl_billing, "PRV": self.prv_billing},
             "subscriber_level": {"HL": self.hl_subscriber, "SBR": self.sbr_subscriber},
             "patient_level": {"HL": self.hl_patient, "PAT": self.pat},
             "claim": {
@@ -118,6 +122,18 @@ class ClaimReader(PartyReader):
         self._hl_id(index, seg)
         self.hl_ids = [el(seg, 1), ""]
         self.billing = self.pay_to = self.subscriber = self.payer = self.patient = None
+        self.billing_taxonomy = ""
+
+    def prv_billing(self, index: int, seg: list[str]) -> None:
+        """2000A PRV*BI: PRV03 billing provider taxonomy (it comes before the 2010AA NM1)."""
+        self.billing_taxonomy = el(seg, 3)
+
+    def nm1_billing(self, index: int, seg: list[str]) -> None:
+        """NM1*85 opens 2010AA: the 2000A taxonomy joins its refs as ('PXC', code), as PRV
+        does in the provider loops, so the billing provider record carries it."""
+        self.nm1_identified(index, seg)
+        if self.party is not None and self.billing_taxonomy:
+            self.party.refs = ((TAXONOMY, self.billing_taxonomy),)
 
     def hl_subscriber(self, index: int, seg: list[str]) -> None:
         """HL*22: a new subscriber (and payer); HL02 should name the billing level."""

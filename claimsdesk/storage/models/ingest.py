@@ -170,6 +170,7 @@ class Provider(Base):
     city: Mapped[str]
     state: Mapped[str]
     postal_code: Mapped[str]
+    taxonomy: Mapped[str | None]  # PRV03 (837 2000A PRV*BI*PXC, 2310/2420 PRV)
 
 
 class Patient(Base):
@@ -412,6 +413,15 @@ class SubmittedClaim(Base):
     amounts: Mapped[Raw] = mapped_column(JSON_DATA)
     providers: Mapped[Raw] = mapped_column(JSON_DATA)  # 2310x: [[NM101, name, qual, id]]
     segment_index: Mapped[int]
+    # as billed, so an 837 rebuilt from rows says the same (NULL: imported before 0007)
+    signature_on_file: Mapped[str | None]  # CLM06
+    assignment: Mapped[str | None]  # CLM07
+    benefits_assigned: Mapped[str | None]  # CLM08
+    release_of_information: Mapped[str | None]  # CLM09
+    delay_reason: Mapped[str | None]  # CLM20
+    admission_type: Mapped[str | None]  # CL101 (837I)
+    admission_source: Mapped[str | None]  # CL102 (837I)
+    patient_status: Mapped[str | None]  # CL103 (837I)
 
     lines: Mapped[list[ClaimLine]] = relationship(
         back_populates="claim", passive_deletes=True, order_by="ClaimLine.id"
