@@ -1,6 +1,7 @@
-"""Shared fixtures: a fresh database per test on SQLite and PostgreSQL, engines, sessions, CLI.
+"""Shared fixtures: a fresh database per test (or per module) on SQLite and PostgreSQL, engines,
+sessions, the payer rules, CLI.
 
-PostgreSQL tests are marked `postgres`; each gets its own schema in database `test` on
+PostgreSQL tests are marked `postgres`; each database is its own schema in database `test` on
 127.0.0.1:5432 (user postgres). When the server is missing they skip, except under CI (env CI
 set), where they fail: CI must never pass by skipping.
 """
@@ -8,9 +9,12 @@ set), where they fail: CI must never pass by skipping.
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pytest
@@ -19,6 +23,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from claimsdesk.storage.db import make_engine, make_session_factory, upgrade
+
+if TYPE_CHECKING:
+    from payer_rules import Rulebook
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -60,12 +67,14 @@ def pg_schema_url(schema: str) -> str:
     return f"{PG_BASE}?options={quote(f'-csearch_path={schema}')}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """URL of a fresh, empty database: a SQLite file (outside tmp_path), or a new PG schema."""
-    if request.param == "sqlite":
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@contextmanager
+def fresh_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a fresh, empty database: a SQLite file (outside tmp_path), or a new PG schema
+    dropped afterwards."""
+    if backend == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'claimsdesk.db'}"
         return
     require_postgres()
@@ -81,6 +90,15 @@ def db_url(
         admin.dispose()
 
 
+@pytest.fixture(params=BACKENDS)
+def db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """URL of a fresh, empty database for one test."""
+    with fresh_database(request.param, tmp_path_factory) as url:
+        yield url
+
+
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     """An engine on the fresh database, migrated to head."""
@@ -94,6 +112,52 @@ def engine(db_url: str) -> Iterator[Engine]:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions on the migrated database."""
     return make_session_factory(engine)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """A migrated database shared by a whole module, whose tests touch distinct claims and
+    files: migrating a fresh PostgreSQL schema costs seconds, one per test would cost minutes."""
+    with fresh_database(request.param, tmp_path_factory) as url:
+        eng = make_engine(url)
+        try:
+            upgrade(eng)
+            yield eng
+        finally:
+            eng.dispose()
+
+
+@pytest.fixture(scope="module")
+def shared_sessions(shared_engine: Engine) -> sessionmaker[Session]:
+    """Sessions on the module's database."""
+    return make_session_factory(shared_engine)
+
+
+@pytest.fixture(scope="session")
+def rulebook() -> Rulebook:
+    """The shipped payer rules (loaded by the tests that ask for them)."""
+    from payer_rules import load_rulebook
+
+    return load_rulebook()
+
+
+def pytest_collectstart(collector: pytest.Collector) -> None:
+    """Test modules take helpers with `from conftest import ...`, but every folder's
+    conftest.py is a module named `conftest` and the one loaded last holds the name. So
+    before a test module is imported, the name goes to the conftest nearest above it: folders
+    collected together in one run (tests/analysis with tests/worklist) each get their own."""
+    if not isinstance(collector, pytest.Module):
+        return
+    plugins = collector.config.pluginmanager
+    for folder in collector.path.parents:
+        nearest = plugins.get_plugin(str(folder / "conftest.py"))
+        if nearest is not None:
+            sys.modules["conftest"] = nearest
+            return
+        if folder == ROOT:
+            return
 
 
 @pytest.fixture
