@@ -9,7 +9,6 @@ set), where they fail: CI must never pass by skipping.
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -141,23 +140,6 @@ def rulebook() -> Rulebook:
     from payer_rules import load_rulebook
 
     return load_rulebook()
-
-
-def pytest_collectstart(collector: pytest.Collector) -> None:
-    """Test modules take helpers with `from conftest import ...`, but every folder's
-    conftest.py is a module named `conftest` and the one loaded last holds the name. So
-    before a test module is imported, the name goes to the conftest nearest above it: folders
-    collected together in one run (tests/analysis with tests/worklist) each get their own."""
-    if not isinstance(collector, pytest.Module):
-        return
-    plugins = collector.config.pluginmanager
-    for folder in collector.path.parents:
-        nearest = plugins.get_plugin(str(folder / "conftest.py"))
-        if nearest is not None:
-            sys.modules["conftest"] = nearest
-            return
-        if folder == ROOT:
-            return
 
 
 @pytest.fixture

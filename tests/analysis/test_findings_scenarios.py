@@ -10,8 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from analysiskit import import_files, reanalyze
 from cases import SCENARIOS, Expect, Scenario
-from conftest import import_files, reanalyze
 from sqlalchemy.orm import Session, sessionmaker
 
 from claimsdesk.services.findings_query import FindingFilter, FindingItem, list_findings

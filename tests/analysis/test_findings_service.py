@@ -9,8 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from analysiskit import ROOT, claim_ids, import_files
 from click.testing import CliRunner
-from conftest import ROOT, claim_ids, import_files
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 

@@ -1,178 +1,25 @@
-"""Outbound fixtures: every sample scenario imported once per module (SQLite and PostgreSQL)
-through the real import service with the work-queue hook (matching, ledger, findings, items),
-from a copy of sample_edi/scenarios so a test may move an import file away."""
+"""Outbound fixtures: every sample scenario imported once per module (SQLite and PostgreSQL,
+on tests/conftest.py's shared_engine) through the real import service with the work-queue hook
+(matching, ledger, findings, items), from a copy of sample_edi/scenarios so a test may move an
+import file away. The helpers are in outboundkit."""
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import shutil
-import subprocess
-import uuid
-import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
 import pytest
-from sqlalchemy import Engine, select, text
-from sqlalchemy.orm import Session, sessionmaker
+from outboundkit import SCENARIOS, Desk, import_folder
+from sqlalchemy import Engine
 
-from claimsdesk.services import users
-from claimsdesk.services.imports import import_paths
-from claimsdesk.services.users import Account
-from claimsdesk.storage.db import make_engine, make_session_factory, upgrade
-from claimsdesk.storage.models.findings import Finding
-from claimsdesk.storage.models.ingest import SubmittedClaim
-from claimsdesk.storage.models.worklist import WorkItem
-from payer_rules import load_rulebook
-
-ROOT = Path(__file__).resolve().parents[2]
-PG_BASE = os.environ.get("CLAIMSDESK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SCENARIOS = ROOT / "sample_edi" / "scenarios"
-AS_OF = dt.date(2026, 11, 22)  # the README's end-to-end date
-PASSWORD = "correct horse battery staple"
+from claimsdesk.storage.db import make_session_factory
 
 
-def require_postgres() -> None:
-    """Skip locally, fail under CI, when PostgreSQL is missing (as tests/conftest.py does)."""
-    try:
-        engine = make_engine(PG_BASE)
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-    except Exception as exc:  # any failure to reach the server
-        problem = f"PostgreSQL at {PG_BASE} unavailable: {exc.__class__.__name__}"
-        if os.environ.get("CI"):
-            pytest.fail(problem + " (CI must not skip database tests)")
-        pytest.skip(problem)
-
-
-def pg_schema_url(schema: str) -> str:
-    """The base URL with search_path set to one schema."""
-    return f"{PG_BASE}?options={quote(f'-csearch_path={schema}')}"
-
-
-def analysis_hook() -> Any:
-    """The work-queue import hook: matching, ledger, findings (the analysis) and work items."""
-    from claimsdesk.services.worklist_sync import make_after_file
-
-    return make_after_file(load_rulebook(), AS_OF)
-
-
-def import_folder(sessions: sessionmaker[Session], folder: Path) -> None:
-    """Import a folder of X12 files; every file must be imported."""
-    run = import_paths(sessions, [folder], after_file=analysis_hook())
-    for result in run.files:
-        assert result.status == "imported", (result.path, result.status, result.errors)
-
-
-@dataclass
-class Desk:
-    """A module database with the scenarios in it, and the helpers tests use."""
-
-    sessions: sessionmaker[Session]
-    folder: Path  # the imported copy of the scenarios
-    url: str
-
-    def finding(self, pcn: str, rule: str, code: str | None = None) -> int:
-        """The id of the open finding of a rule on a PCN (with a code when several)."""
-        with self.sessions() as s:
-            rows = s.execute(
-                select(Finding.id, Finding.codes).where(
-                    Finding.patient_control_number == pcn, Finding.rule == rule
-                )
-            ).all()
-        found = [r.id for r in rows if code is None or code in (r.codes or [])]
-        assert len(found) == 1, (pcn, rule, code, rows)
-        return int(found[0])
-
-    def item(self, finding_id: int) -> int:
-        """The work item of a finding."""
-        with self.sessions() as s:
-            item = s.scalar(select(WorkItem.id).where(WorkItem.finding_id == finding_id))
-        assert item is not None
-        return item
-
-    def claim_id(self, pcn: str, responsibility: str = "P") -> int:
-        """The submission of a PCN sent with this SBR01."""
-        with self.sessions() as s:
-            found = s.scalar(
-                select(SubmittedClaim.id).where(
-                    SubmittedClaim.patient_control_number == pcn,
-                    SubmittedClaim.payer_responsibility == responsibility,
-                )
-            )
-        assert found is not None
-        return found
-
-    def user(self, name: str = "casey", role: str = "specialist") -> Account:
-        """A desk user, created on first use."""
-        with self.sessions() as s:
-            found = users.find_account(s, name)
-            return found or users.create_user(s, name, name.title() + " Example", role, PASSWORD)
-
-
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
-def desk(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Desk]:
-    """The scenarios imported into a fresh database for the whole module."""
+@pytest.fixture(scope="module")
+def desk(shared_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Desk:
+    """The scenarios imported into the module's fresh database."""
     folder = tmp_path_factory.mktemp("scenarios")
     for path in SCENARIOS.iterdir():
         shutil.copy(path, folder / path.name)
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('odb') / 'outbound.db'}"
-        engine = make_engine(url)
-        yield from _loaded(engine, folder, url)
-        return
-    require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = make_engine(PG_BASE)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = pg_schema_url(schema)
-    try:
-        yield from _loaded(make_engine(url), folder, url)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def _loaded(engine: Engine, folder: Path, url: str) -> Iterator[Desk]:
-    try:
-        upgrade(engine)
-        sessions = make_session_factory(engine)
-        import_folder(sessions, folder)
-        yield Desk(sessions, folder, url)
-    finally:
-        engine.dispose()
-
-
-def pdf_text(data: bytes, tmp_path: Path) -> str:
-    """Text of a PDF: pdftotext when installed, else the inflated content streams."""
-    if shutil.which("pdftotext"):
-        path = tmp_path / f"letter-{uuid.uuid4().hex[:8]}.pdf"
-        path.write_bytes(data)
-        out = subprocess.run(
-            ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
-        )
-        return out.stdout
-    chunks = []
-    for part in data.split(b"stream")[1:]:
-        body = part.split(b"endstream")[0].strip(b"\r\n")
-        try:
-            chunks.append(zlib.decompress(body).decode("latin-1"))
-        except zlib.error:
-            continue
-    return "".join(chunks)
-
-
-def pdf_pages(data: bytes) -> int:
-    """Pages in a PDF written by fpdf2 (one /Type /Page object each)."""
-    return data.count(b"/Type /Page\n") + data.count(b"/Type /Page>") + data.count(b"/Type /Page ")
+    sessions = make_session_factory(shared_engine)
+    import_folder(sessions, folder)
+    return Desk(sessions, folder, shared_engine.url.render_as_string(hide_password=False))

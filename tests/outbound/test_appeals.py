@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import Desk, pdf_pages, pdf_text
+from outboundkit import Desk, pdf_pages, pdf_text
 from sqlalchemy import func, select
 
 from claimsdesk.services import appeals

@@ -9,7 +9,7 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from click.testing import CliRunner
-from conftest import Desk
+from outboundkit import Desk
 from sqlalchemy import inspect
 
 from claimsdesk import cli_outbound

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SCENARIOS, import_folder
+from outboundkit import SCENARIOS, import_folder
 from sqlalchemy.orm import Session, sessionmaker
 
 from claimsdesk.services import resubmission

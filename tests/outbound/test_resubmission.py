@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import SCENARIOS, Desk
+from outboundkit import SCENARIOS, Desk
 from sqlalchemy import func, select
 
 from claimsdesk.edi.validate import validate_file

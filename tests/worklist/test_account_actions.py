@@ -7,9 +7,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from conftest import account, import_files
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from worklistkit import account, import_files
 
 from claimsdesk.services import account_actions, worklist
 from claimsdesk.services.account_actions import (

@@ -8,9 +8,9 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import account, import_files
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
+from worklistkit import account, import_files
 
 from claimsdesk.services import users, worklist
 from claimsdesk.services.worklist import (

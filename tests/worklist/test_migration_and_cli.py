@@ -9,9 +9,9 @@ import json
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from click.testing import CliRunner
-from conftest import account, import_files
 from sqlalchemy import Engine, inspect
 from sqlalchemy.orm import Session, sessionmaker
+from worklistkit import account, import_files
 
 from claimsdesk.cli_worklist import queues
 from claimsdesk.config import Settings

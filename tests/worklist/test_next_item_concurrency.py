@@ -12,9 +12,9 @@ import threading
 from collections import Counter
 from decimal import Decimal
 
-from conftest import account
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
+from worklistkit import account
 
 from claimsdesk.services import worklist
 from claimsdesk.services.findings_store import FINDINGS

@@ -8,9 +8,9 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-from conftest import account, import_files
 from edifiles import claim_837, remit_835
 from sqlalchemy.orm import Session, sessionmaker
+from worklistkit import account, import_files
 
 from claimsdesk.services import account_actions, worklist
 

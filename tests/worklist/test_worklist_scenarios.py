@@ -9,10 +9,10 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from conftest import import_files
 from routes import SCENARIO_QUEUES, TIMELY_FILING_DENIAL
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from worklistkit import import_files
 
 from claimsdesk.services import worklist
 from claimsdesk.services.findings_store import FINDINGS

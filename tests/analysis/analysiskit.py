@@ -1,7 +1,8 @@
-"""Analysis helpers: imports through the real service with the analysis hook, re-analysis.
+"""Analysis test helpers: imports through the real service with the analysis hook, re-analysis.
 
+A plain module (not a conftest) so test modules import it by a name no other folder uses.
 The databases (shared_engine, shared_sessions: one migrated database per backend per module,
-shared by its scenarios) and the rulebook come from tests/conftest.py.
+shared by its scenarios) and the rulebook are fixtures of tests/conftest.py.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""Work-queue helpers: imports through the real service with the work-queue hook, desk users.
+"""Work-queue test helpers: imports through the real service with the work-queue hook, users.
 
+A plain module (not a conftest) so test modules import it by a name no other folder uses.
 The databases (shared_engine, shared_sessions: one migrated database per backend per module)
-and the rulebook come from tests/conftest.py.
+and the rulebook are fixtures of tests/conftest.py.
 """
 
 from __future__ import annotations
