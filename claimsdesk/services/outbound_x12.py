@@ -10,7 +10,6 @@ plain words. Only a 'validated' claim can be exported, and export writes the sto
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import os
 import tempfile
@@ -37,14 +36,13 @@ from claimsdesk.services.outbound_types import (
 )
 from claimsdesk.storage.models.base import utcnow
 from claimsdesk.storage.models.outbound import OutboundClaim
-from parsers.records import Party, SubmittedClaim
+from parsers.records import SubmittedClaim
 
 CONTROL_BASE_ENV = "CLAIMSDESK_OUTBOUND_ISA_BASE"
 CONTACT_NAME_ENV = "CLAIMSDESK_EDI_CONTACT_NAME"
 CONTACT_PHONE_ENV = "CLAIMSDESK_EDI_CONTACT_PHONE"
 DEFAULT_CONTROL_BASE = 800_000_000
 MAX_CONTROL = 999_999_999
-TAXONOMY = "PXC"  # kept by the reader from PRV; not a REF the writer may put in 2310/2420
 
 
 @dataclass(slots=True)
@@ -84,25 +82,12 @@ def contact() -> Contact:
     )
 
 
-def _writable(claim: SubmittedClaim) -> SubmittedClaim:
-    """Drop provider taxonomies kept as REF*PXC (the writer would emit an invalid REF)."""
-
-    def clean(parties: tuple[Party, ...]) -> tuple[Party, ...]:
-        return tuple(
-            dataclasses.replace(p, refs=tuple(r for r in p.refs if r[0] != TAXONOMY))
-            for p in parties
-        )
-
-    lines = tuple(dataclasses.replace(ln, providers=clean(ln.providers)) for ln in claim.lines)
-    return dataclasses.replace(claim, providers=clean(claim.providers), lines=lines)
-
-
 def write_and_check(draft: Draft, control: int) -> tuple[str, list[str]]:
     """The 837 text and its problems in plain words ([] = valid and balanced)."""
     out = io.StringIO()
     try:
         write_837(
-            [_writable(draft.claim)], stream=out, sender=draft.source.sender_id.strip(),
+            [draft.claim], stream=out, sender=draft.source.sender_id.strip(),
             receiver=draft.receiver_id.strip()[:15], interchange_control=control,
             usage=draft.source.usage or "P", contact=contact(),
         )  # fmt: skip
