@@ -2,10 +2,11 @@
 
 Used when the import file is gone or changed. The rows keep most of an 837 but not all:
 the 1000A/1000B names come from the billing provider and the payer with the ISA ids, the
-pay-to address, 2310/2420 provider taxonomies and a service facility's address are not kept,
-and a subscriber who is not the patient (2010BA, 2330A) has only the name on the coverage row.
-CLM06-09, CLM20, CL1 and the 2000A billing taxonomy are kept (NULL in rows imported before
-revision 0007: the writer's defaults then).
+pay-to address, a service facility's address and the 2310/2420 provider taxonomies are not
+kept (except the claim's rendering provider's: its provider row has one), and a subscriber who
+is not the patient (2010BA, 2330A) has only the name on the coverage row. CLM06-09, CLM20, CL1
+and the 2000A billing taxonomy are kept (NULL in rows imported before revision 0007: the
+writer's defaults then).
 What is missing shows up as validation errors at the 837 gate, never as a silent guess.
 """
 
@@ -57,6 +58,7 @@ TS, ISA = table_of(TransactionSetRow), table_of(Interchange)
 SELF = ("18", "")
 PERSON_PROVIDERS = frozenset({"DN", "P3", "DQ", "DK", "71", "72", "ZZ", "82"})
 PAY_TO = "87"
+RENDERING = "82"  # 2310B (837P) / 2310D (837I) rendering provider, linked by the claim row
 TAXONOMY = "PXC"  # PRV03 as the reader keeps it: a ("PXC", code) reference of the party
 
 
@@ -71,6 +73,7 @@ def rebuild_claim(session: Session, claim_id: int) -> ClaimRecord:
     patient = _patient(session, c.patient_id)
     subscriber = _subscriber(session, c, patient)
     providers = tuple(_brief_party(p) for p in c.providers or () if p and p[0] != PAY_TO)
+    providers = _rendering_taxonomy(session, providers, c.rendering_provider_id)
     isa = transaction.interchange
     record = ClaimRecord(
         transaction=transaction, kind=c.kind, patient_control_number=c.patient_control_number,
@@ -186,6 +189,27 @@ def _brief_party(item: list[str]) -> Party:
     if code in PERSON_PROVIDERS and ", " in name:
         return named_party(code, name, qualifier, identifier)
     return Party(code, name, id_qualifier=qualifier, identifier=identifier, entity_type="2")
+
+
+def _rendering_taxonomy(
+    session: Session, providers: tuple[Party, ...], provider_id: int | None
+) -> tuple[Party, ...]:
+    """The rendering provider with its stored taxonomy: the claim's JSON list keeps none, its
+    provider row (submitted_claims.rendering_provider_id) does, and 2310B PRV*PE needs it."""
+    if provider_id is None:
+        return providers
+    stmt = select(PROV.c.npi, PROV.c.taxonomy).where(PROV.c.id == provider_id)
+    row = session.execute(stmt).first()
+    if row is None or not row.taxonomy:
+        return providers
+    out = list(providers)
+    for n, party in enumerate(out):
+        if party.entity_code != RENDERING:
+            continue
+        if party.ref(TAXONOMY) is None and (row.npi is None or party.identifier == row.npi):
+            out[n] = dataclasses.replace(party, refs=((TAXONOMY, row.taxonomy), *party.refs))
+        break  # the row links the first rendering provider (as the import does)
+    return tuple(out)
 
 
 def _lines(session: Session, claim_id: int) -> tuple[ServiceLine, ...]:
