@@ -235,6 +235,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     parser.add_argument("--million", action="store_true", help="peak RSS at 1,000,000 claims")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL import")
+    parser.add_argument(
+        "--only",
+        choices=("parse", "import", "analysis", "rss"),
+        action="append",
+        help="run only these measures (repeatable); default all",
+    )
     parser.add_argument("--child-parse", help=argparse.SUPPRESS)
     parser.add_argument("--child-import", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -250,21 +256,27 @@ def main(argv: list[str] | None = None) -> int:
     batch = inputs(args.claims)
     claims = [batch.claims_p, batch.claims_i]
     rows = Table()
-    bench_parse(rows, batch.remit, claims, args.runs)
-    bench_tokenizer(rows, batch.remit, args.runs, args.pyx12_runs)
+    only = set(args.only or ("parse", "import", "analysis", "rss"))
+    if "parse" in only:
+        bench_parse(rows, batch.remit, claims, args.runs)
+        bench_tokenizer(rows, batch.remit, args.runs, args.pyx12_runs)
     problem = "skipped (--no-postgres)" if args.no_postgres else postgres_problem()
     for analysis in (False, True):
+        if ("analysis" if analysis else "import") not in only:
+            continue
         bench_import(rows, "sqlite", claims, batch.remit, args.runs, analysis=analysis)
         if problem is None:
             bench_import(rows, "postgresql", claims, batch.remit, args.runs, analysis=analysis)
         else:
             rows.append(Row("import into PostgreSQL", "not run", "", problem))
-    bench_rss(rows, batch.remit, f"{args.claims:,}-claim 835", target=False)
+    if "rss" in only:
+        bench_rss(rows, batch.remit, f"{args.claims:,}-claim 835", target=False)
     if args.million:
         big = inputs(1_000_000)
         bench_rss(rows, big.remit, "1,000,000-claim 835", target=True)
         bench_import_rss(rows, big.remit, "1,000,000-claim 835")
-    bench_pyx12_validation(rows, args.pyx12_claims, args.runs)
+    if "parse" in only:
+        bench_pyx12_validation(rows, args.pyx12_claims, args.runs)
     print()
     print_table(list(rows))
     return 0
