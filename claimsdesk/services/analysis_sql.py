@@ -139,9 +139,29 @@ def insert_dicts(conn: Connection, table: Table, rows: Sequence[dict[str, Any]])
     columns = list(rows[0])
     dialect = conn.dialect
     procs = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in columns]
-    pairs = list(zip(columns, procs, strict=True))
-    values = [tuple(row[n] if p is None else p(row[n]) for n, p in pairs) for row in rows]
-    insert_rows(conn, table, columns, values)
+    values: list[list[Any]] = []
+    for name, process in zip(columns, procs, strict=True):
+        column = [row[name] for row in rows]
+        values.append(column if process is None else _converted(column, process))
+    insert_rows(conn, table, columns, list(zip(*values, strict=True)))
+
+
+def _converted(values: list[Any], process: Any) -> list[Any]:
+    """One column's values converted; a timestamp or date shared by many rows once."""
+    done: dict[Any, Any] = {}
+    out = []
+    for value in values:
+        if type(value) in _SHARED:
+            new = done.get(value)
+            if new is None:
+                new = done[value] = process(value)
+            out.append(new)
+        else:
+            out.append(process(value))
+    return out
+
+
+_SHARED = (dt.datetime, dt.date)
 
 
 def _copy(conn: Connection, sql: str, rows: Iterable[Sequence[Any]]) -> None:
