@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, insert, select
@@ -43,6 +44,7 @@ from claimsdesk.services.analysis_sql import (
     one_of,
     update_rows,
 )
+from claimsdesk.services.background_writes import Overlapped
 from claimsdesk.services.claim_rows import PaymentRows
 from claimsdesk.services.claim_views import (
     ClaimParts,
@@ -104,31 +106,63 @@ def refresh(
 ) -> dict[int, ClaimView | None]:
     """Re-derive the ledgers of these claims and their families, a slice of families at a
     time; returns every claim refreshed, with its ClaimView when keep_views is set. `billed`
-    and `payments`: what matching loaded (and decided) in this transaction, not loaded again."""
+    and `payments`: what matching loaded (and decided) in this transaction, not loaded again.
+
+    On PostgreSQL a slice's writes run on a second thread while the next slice is derived
+    (the server's insert work overlaps ours); the next slice is read before they start, and
+    slices never share a claim, so no read waits on a write it depends on."""
     loaded = _Loaded(billed, payments)
     conn = session.connection()
-    family_of = families(conn, claim_ids)
+    groups = _slices(families(conn, claim_ids).values())
     done: dict[int, ClaimView | None] = {}
-    group: list[list[int]] = []
-    size = 0
-    for members in family_of.values():
-        group.append(members)
-        size += len(members)
-        if size >= SLICE:
-            done.update(_refresh_slice(conn, group, keep_views, loaded))
-            group, size = [], 0
-    if group:
-        done.update(_refresh_slice(conn, group, keep_views, loaded))
+    with Overlapped(conn.dialect.name == "postgresql") as writes:
+        ahead = _load_slice(conn, groups[0], loaded) if groups else None
+        for index in range(len(groups)):
+            current = ahead
+            assert current is not None
+            derived = _derive_slice(current, groups[index])
+            writes.wait()
+            ahead = (
+                _load_slice(conn, groups[index + 1], loaded) if index + 1 < len(groups) else None
+            )
+            writes.submit(partial(_write_slice, conn, current, derived))
+            done.update(_views_of(current, derived, keep_views))
     return done
 
 
-def _refresh_slice(
-    conn: Connection,
-    family_of: list[list[int]],
-    keep_views: bool,
-    loaded: _Loaded,
-) -> dict[int, ClaimView | None]:
-    """Load, derive, diff and write one slice of claim families."""
+def _slices(family_of: Iterable[list[int]]) -> list[list[list[int]]]:
+    """Families grouped into slices of about SLICE claims."""
+    groups: list[list[list[int]]] = []
+    group: list[list[int]] = []
+    size = 0
+    for members in family_of:
+        group.append(members)
+        size += len(members)
+        if size >= SLICE:
+            groups.append(group)
+            group, size = [], 0
+    if group:
+        groups.append(group)
+    return groups
+
+
+class _SliceInput(NamedTuple):
+    """What one slice reads: claims, their payments (chronological), PLBs, stored rows."""
+
+    parts: dict[int, ClaimParts]
+    payments: dict[int, list[PaymentView]]
+    plbs: dict[int, list[PlbFacts]]
+    stored: dict[int, list[Posting]]
+    summaries: dict[int, tuple[Any, ...]]
+
+
+class _Derived(NamedTuple):
+    wanted: dict[int, list[Posting]]
+    results: dict[int, Assessment]
+
+
+def _load_slice(conn: Connection, family_of: list[list[int]], loaded: _Loaded) -> _SliceInput:
+    """Every read of one slice of claim families."""
     ids = sorted({i for members in family_of for i in members})
     parts = load_claim_parts(conn, ids, loaded.billed)
     views = payment_views_by_id(
@@ -138,14 +172,19 @@ def _refresh_slice(
         i: chronological(views[p] for p in c.payment_ids if p in views) for i, c in parts.items()
     }
     plbs = _plbs_for(conn, parts, payments)
-    stored = stored_postings(conn, ids)
+    return _SliceInput(parts, payments, plbs, stored_postings(conn, ids), _summaries(conn, ids))
+
+
+def _derive_slice(data: _SliceInput, family_of: list[list[int]]) -> _Derived:
+    """Postings and assessments of one slice: no database."""
+    parts, plbs, stored = data.parts, data.plbs, data.stored
     wanted: dict[int, list[Posting]] = {}
     results: dict[int, Assessment] = {}
     for members in family_of:
         bases = [parts[i].basis for i in members if i in parts]
         for basis in bases:
             cid = basis.submitted_claim_id
-            paid = payments[cid]
+            paid = data.payments[cid]
             own = stored.get(cid)
             manual = [p for p in own if p.kind in MANUAL_KINDS] if own else []
             postings = derive_postings(basis, paid, plbs.get(cid, ()))
@@ -155,11 +194,23 @@ def _refresh_slice(
                     postings.append(move)
             wanted[cid] = postings
             results[cid] = assess(basis, postings + manual if manual else postings, paid)
-    _write_entries(conn, wanted, stored)
-    _write_summaries(conn, results)
+    return _Derived(wanted, results)
+
+
+def _write_slice(conn: Connection, data: _SliceInput, derived: _Derived) -> None:
+    """Ledger rows and summaries of one slice, only what changed."""
+    _write_entries(conn, derived.wanted, data.stored)
+    _write_summaries(conn, derived.results, data.summaries)
+
+
+def _views_of(
+    data: _SliceInput, derived: _Derived, keep_views: bool
+) -> dict[int, ClaimView | None]:
     if not keep_views:
-        return dict.fromkeys(results)
-    return {i: build_claim_view(parts[i], payments[i], a) for i, a in results.items()}
+        return dict.fromkeys(derived.results)
+    return {
+        i: build_claim_view(data.parts[i], data.payments[i], a) for i, a in derived.results.items()
+    }
 
 
 def _transfer(
@@ -327,14 +378,21 @@ def _summary(assessment: Assessment) -> tuple[Any, ...]:
     )
 
 
-def _write_summaries(conn: Connection, results: dict[int, Assessment]) -> None:
-    """Upsert one claim_ledgers row per claim, only where something changed."""
+def _summaries(conn: Connection, claim_ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+    """Stored claim_ledgers values of these claims, in _SUMMARY order."""
     existing: dict[int, tuple[Any, ...]] = {}
     cols = [LEDGER.c.submitted_claim_id, *(LEDGER.c[k] for k in _SUMMARY)]
-    for chunk in chunked(sorted(results)):
+    for chunk in chunked(sorted(claim_ids)):
         stmt = select(*cols).where(id_in(LEDGER.c.submitted_claim_id, chunk, conn))
         for row in conn.execute(stmt):
             existing[row[0]] = tuple(row[1:])
+    return existing
+
+
+def _write_summaries(
+    conn: Connection, results: dict[int, Assessment], existing: dict[int, tuple[Any, ...]]
+) -> None:
+    """Upsert one claim_ledgers row per claim, only where something changed."""
     now = bound(conn, LEDGER.c.updated_at, utcnow())
     inserts, updates = [], []
     for claim_id, assessment in results.items():
