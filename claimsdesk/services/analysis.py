@@ -9,6 +9,7 @@ rule change) in chunks; running it twice changes nothing the second time.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from claimsdesk.domain.findings import REGISTRY, RulesCache, Subject, evaluate
 from claimsdesk.domain.views import ClaimView, PaymentView
-from claimsdesk.services import claim_views
+from claimsdesk.services import claim_views, ledger
 from claimsdesk.services.findings_close import close_reason
 from claimsdesk.services.findings_context import (
     catch_up,
@@ -34,6 +35,9 @@ from payer_rules import Rulebook, load_rulebook
 
 ALL_CHUNK = 5_000
 """Claims per chunk in analyze_all: bounds memory, keeps each IN query small."""
+FILE_PART = 200_000
+"""Claims of a file judged together after its import: the hook's memory (views, rows,
+drafts) is bounded by this, not by the file (about 2 GB at 200,000 claims)."""
 
 
 @cache
@@ -109,11 +113,60 @@ def import_day(session: Session, imported: ImportedIds) -> dt.date:
 def analyze_imported(
     session: Session, rulebook: Rulebook, imported: ImportedIds, today: dt.date
 ) -> Counts:
-    """Matching and ledger for a file's rows, then the findings of every claim it touched."""
+    """Matching and ledger for a file's rows, then the findings of every claim it touched;
+    a file of more than FILE_PART claims in parts (analyze_in_parts)."""
+    if max(len(imported.claim_payments), len(imported.submitted_claims)) > FILE_PART:
+        return analyze_in_parts(session, rulebook, imported, today, FILE_PART)
     touched = claim_views.run_matching_and_ledger(session, imported)
     claims = set(touched) | with_siblings(session, imported.submitted_claims)
     found: set[int] = set()
     counts = analyze_claims(session, rulebook, claims, imported.claim_payments, today, found)
+    _sync_queues(session, rulebook, found, today)
+    return counts
+
+
+def analyze_in_parts(
+    session: Session, rulebook: Rulebook, imported: ImportedIds, today: dt.date, size: int
+) -> Counts:
+    """A big file with memory bounded by `size`: every part matched first (a claim and
+    its secondary may be paid in different parts: none is judged before the whole file is
+    matched), then ledgers, findings and work items `size` claims at a time, then the
+    file's payments that no claim took (unmatched, ambiguous)."""
+    touched: set[int] = set()
+    for start in range(0, max(len(imported.claim_payments), len(imported.submitted_claims)), size):
+        part = ImportedIds(
+            array("q", imported.claim_payments[start : start + size]),
+            array("q", imported.submitted_claims[start : start + size]),
+        )
+        touched |= claim_views.run_matching(session, part)
+    touched |= ledger.claims_named_by_plbs(session, imported.remittances)
+    claims = sorted(touched | with_siblings(session, imported.submitted_claims))
+    del touched
+    counts, judged = Counts(), array("q")
+    for start in range(0, len(claims), size):
+        refreshed = claim_views.run_ledger(session, claims[start : start + size])
+        views = claim_views.load_claim_views(session, refreshed)
+        judged.extend(p.claim_payment_id for c in views for p in c.payments)
+        counts.add(_judge(session, rulebook, views, [], today))
+    seen = set(judged)
+    rest = [p for p in imported.claim_payments if p not in seen]
+    for start in range(0, len(rest), size):
+        extra = claim_views.load_payment_views(session, rest[start : start + size])
+        counts.add(_judge(session, rulebook, [], extra, today))
+    claim_views.forget_views(session)
+    return counts
+
+
+def _judge(
+    session: Session,
+    rulebook: Rulebook,
+    claims: list[ClaimView],
+    extra: list[PaymentView],
+    today: dt.date,
+) -> Counts:
+    """Findings of these views, then the work items of every finding about them."""
+    found: set[int] = set()
+    counts = _run(session, rulebook, claims, extra, today, found)
     _sync_queues(session, rulebook, found, today)
     return counts
 

@@ -366,6 +366,29 @@ def run_matching_and_ledger(session: Session, imported: ImportedIds) -> list[int
     return sorted(views)
 
 
+def run_matching(session: Session, imported: ImportedIds) -> set[int]:
+    """Matching alone for a part of a big file: the submitted claims it touched."""
+    from claimsdesk.services import matching
+
+    with collector_paused():
+        outcome = matching.match_payments(
+            session, imported.claim_payments, imported.submitted_claims
+        )
+    return set(outcome.touched)
+
+
+def run_ledger(session: Session, claim_ids: Iterable[int]) -> list[int]:
+    """Ledgers of these claims (and their families), views remembered as by
+    run_matching_and_ledger; returns the claims refreshed."""
+    from claimsdesk.services import ledger
+
+    forget_views(session)
+    with collector_paused():
+        views = ledger.refresh(session, claim_ids, keep_views=True)
+    _remember(session, views)
+    return sorted(views)
+
+
 def rebuild_all(session: Session, chunk: int = 5_000) -> list[int]:
     """Re-match every claim payment and re-derive every ledger; idempotent."""
     from claimsdesk.services import ledger, matching
