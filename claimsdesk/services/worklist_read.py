@@ -209,6 +209,8 @@ def _conditions(f: ItemFilter, today: dt.date) -> list[ColumnElement[bool]]:
         terms.append(W.c.past_deadline.is_(f.past_deadline))
     if f.deadline_within_days is not None:
         terms.append(W.c.deadline <= today + dt.timedelta(days=f.deadline_within_days))
+        if f.past_deadline is False:  # a range the deadline index serves
+            terms.append(W.c.deadline >= today)
     if f.reopened is not None:
         terms.append(W.c.reopened_at.is_not(None) if f.reopened else W.c.reopened_at.is_(None))
     return terms

@@ -77,6 +77,8 @@ class WorkItem(Base):
         _active("ix_work_items_active_queue_score", "queue", "score", "id"),
         _active("ix_work_items_active_queue_deadline", "queue", "deadline", "id"),
         _active("ix_work_items_active_score", "score", "id"),
+        # near deadlines across every queue (the manager's due page)
+        _active("ix_work_items_active_deadline", "deadline", "id"),
         # list_queues and the backlog read only this index (no table rows)
         _active(
             "ix_work_items_active_summary",
