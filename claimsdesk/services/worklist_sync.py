@@ -19,24 +19,20 @@ from sqlalchemy.orm import Session
 from claimsdesk.domain.findings import FindingKind
 from claimsdesk.domain.findings.adjudication import payer_id
 from claimsdesk.domain.priority import Priority, PriorityInput, score
-from claimsdesk.services import claim_views
-from claimsdesk.services.analysis import analyze_claims, default_rulebook
+from claimsdesk.services.analysis import analyze_imported, default_rulebook, import_day
 from claimsdesk.services.analysis_sql import chunked, id_in, insert_dicts
 from claimsdesk.services.findings_query import known_categories
 from claimsdesk.services.findings_store import FINDINGS, chunks
 from claimsdesk.services.import_types import AfterFile, FileResult, ImportedIds
 from claimsdesk.services.worklist_states import reopened_status
 from claimsdesk.services.worklist_types import ItemStatus, SyncCounts
-from claimsdesk.storage.models.analysis import ClaimMatch
 from claimsdesk.storage.models.base import table_of, utcnow
-from claimsdesk.storage.models.ingest import SubmittedClaim
 from claimsdesk.storage.models.worklist import WorkItem, WorkItemHistory, WriteOff
 from payer_rules import DenialCategory, PayerRules, Rulebook
 from payer_rules.queues import Queue, QueueBook, load_queues
 
 F = FINDINGS.c
 W, H, WO = table_of(WorkItem), table_of(WorkItemHistory), table_of(WriteOff)
-SC, CM = table_of(SubmittedClaim), table_of(ClaimMatch)
 CHUNK = 2_000
 DENIAL_CATEGORIES = frozenset(c.value for c in DenialCategory)
 
@@ -352,18 +348,13 @@ def _picture_change(item: Any, content: dict[str, Any]) -> str:
 
 
 def make_after_file(rulebook: Rulebook | None = None, today: dt.date | None = None) -> AfterFile:
-    """An import hook: matching, ledger and findings of the file (as the analysis hook), then
-    the work items of every finding judged; one transaction with the file."""
+    """The analysis import hook (matching, ledger, findings, then the work items of every
+    finding judged), with given rules and a fixed day: for tests and the desk benchmark."""
 
     def hook(session: Session, result: FileResult, imported: ImportedIds) -> None:
         del result
         rules = rulebook or default_rulebook()
-        when = today or dt.date.today()
-        touched = claim_views.run_matching_and_ledger(session, imported)
-        claims = set(touched) | _with_siblings(session, imported.submitted_claims)
-        analyze_claims(session, rules, claims, imported.claim_payments, when)
-        payments = set(imported.claim_payments) | _payments_of(session, claims)
-        sync_for_subjects(session, claims, payments, today=when, rulebook=rules)
+        analyze_imported(session, rules, imported, today or import_day(session, imported))
 
     return hook
 
@@ -371,24 +362,6 @@ def make_after_file(rulebook: Rulebook | None = None, today: dt.date | None = No
 def after_file(session: Session, result: FileResult, imported: ImportedIds) -> None:
     """The import hook with the shipped rules and today's date."""
     make_after_file()(session, result, imported)
-
-
-def _with_siblings(session: Session, claim_ids: Sequence[int]) -> set[int]:
-    """New claims and earlier submissions sharing their PCN (the analysis judges them too)."""
-    found = set(claim_ids)
-    for part in chunks(sorted(found)):
-        same = select(SC.c.patient_control_number).where(SC.c.id.in_(part)).scalar_subquery()
-        found.update(session.scalars(select(SC.c.id).where(SC.c.patient_control_number.in_(same))))
-    return found
-
-
-def _payments_of(session: Session, claim_ids: Iterable[int]) -> set[int]:
-    """Claim payments matched (or possibly matched) to these claims."""
-    out: set[int] = set()
-    for part in chunks(sorted(set(claim_ids))):
-        query = select(CM.c.claim_payment_id).where(CM.c.submitted_claim_id.in_(part))
-        out.update(session.scalars(query))
-    return out
 
 
 __all__ = [
