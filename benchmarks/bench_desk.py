@@ -121,8 +121,9 @@ def _item_of(finding: dict[str, Any], real: dict[str, Any], owners: list[int], r
 
 def fill_copies(sessions: Any, replicas: int, owners: list[int]) -> int:
     """Bulk-insert `replicas` copies of the real findings and items; rows added."""
-    from sqlalchemy import func, insert, select
+    from sqlalchemy import func, select
 
+    from claimsdesk.services.analysis_sql import insert_dicts
     from claimsdesk.services.findings_store import FINDINGS
     from claimsdesk.storage.models.base import table_of
     from claimsdesk.storage.models.worklist import WorkItem
@@ -143,8 +144,8 @@ def fill_copies(sessions: Any, replicas: int, owners: list[int]) -> int:
         with sessions() as session, session.begin():
             conn = session.connection()
             for start in range(0, len(found), CHUNK):
-                conn.execute(insert(FINDINGS), found[start : start + CHUNK])
-                conn.execute(insert(items), work[start : start + CHUNK])
+                insert_dicts(conn, FINDINGS, found[start : start + CHUNK])
+                insert_dicts(conn, items, work[start : start + CHUNK])
         next_id += len(real)
         added += len(found)
         if k % 10 == 0:
