@@ -155,12 +155,13 @@ def fill_copies(sessions: Any, replicas: int, owners: list[int]) -> int:
 
 def finish(sessions: Any) -> None:
     """Sequences past the inserted ids and fresh planner statistics (PostgreSQL: VACUUM
-    ANALYZE, so index-only counts work as on a server autovacuum keeps up with)."""
+    ANALYZE, so index-only scans work as on a server autovacuum keeps up with)."""
     from sqlalchemy import text
 
     with sessions() as session, session.begin():
         conn = session.connection()
-        if conn.dialect.name == "postgresql":
+        postgres = conn.dialect.name == "postgresql"
+        if postgres:
             for table in ("findings", "work_items"):
                 conn.execute(
                     text(
@@ -168,7 +169,12 @@ def finish(sessions: Any) -> None:
                         f"(SELECT max(id) FROM {table}))"
                     )
                 )
-        conn.execute(text("ANALYZE"))
+        else:
+            conn.execute(text("ANALYZE"))
+    if postgres:  # VACUUM cannot run inside a transaction
+        engine = sessions.kw["bind"]
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
 
 
 # --------------------------------------------------------------------------- timing
