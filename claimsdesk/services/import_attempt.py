@@ -100,7 +100,8 @@ class Attempt:
 
     def run(self, session_factory: sessionmaker[Session]) -> Done:
         """One transaction per file, with the cyclic GC paused (rows and records form no
-        cycles; full collections over a large batch cost a sixth of the import's CPU) and a
+        cycles; full collections over a large batch cost a sixth of the import's CPU; the
+        reader's per-transaction cycles are collected young at each SE, RecordSink._end) and a
         short GIL switch interval: the writer thread wakes after each database round trip
         and would otherwise wait up to 5 ms for the reader thread to let go of the GIL."""
         paused = gc.isenabled()
@@ -125,7 +126,8 @@ class Attempt:
             if file_id is None:  # a concurrent run imported it since we looked
                 return self._duplicate_of(self._existing(conn))
             log = IssueLog(self.name)
-            sink = RecordSink(conn, file_id, log, self.batch_claims)
+            keep_ids = self.after_file is not None
+            sink = RecordSink(conn, file_id, log, self.batch_claims, keep_ids=keep_ids)
             try:
                 self._read_into(sink, log)
             finally:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Iterator
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import JSON, Connection, Table, text
@@ -134,10 +136,11 @@ class IdAllocator:
         self._next: dict[str, int] = {}
         self._sequences: dict[str, str] = {}
 
-    def take(self, table: Table, count: int) -> list[int]:
-        """`count` fresh ids for `table`."""
+    def take(self, table: Table, count: int) -> Sequence[int]:
+        """`count` fresh ids for `table`: a range (no int objects held for a block of 65,536
+        ids until each is handed out)."""
         if count == 0:
-            return []
+            return range(0)
         if self.postgres:
             return self._take_pg(table.name, count)
         start = self._next.get(table.name)
@@ -145,9 +148,9 @@ class IdAllocator:
             stmt = text(f"SELECT coalesce(max(id), 0) + 1 FROM {table.name}")
             start = int(self.conn.execute(stmt).scalar_one())
         self._next[table.name] = start + count
-        return list(range(start, start + count))
+        return range(start, start + count)
 
-    def _take_pg(self, table: str, count: int) -> list[int]:
+    def _take_pg(self, table: str, count: int) -> Sequence[int]:
         """nextval() `count` times in one statement; the usual unbroken run comes back as
         its bounds, only a run interleaved with a concurrent import as the full list."""
         sequence = self._sequences.get(table)
@@ -158,7 +161,7 @@ class IdAllocator:
             sequence = self._sequences[table] = str(found)
         ((low, high, spread),) = fetch_pg(self.conn, _TAKE_SQL, (sequence, count))
         if spread is None:
-            return list(range(low, high + 1))
+            return range(low, high + 1)
         return [int(v) for v in spread.split(",")]
 
 
@@ -167,12 +170,12 @@ class IdPool:
     point at plain ids; blocks are fetched on the writer thread one block ahead of need.
     Ids left over when the file ends are never used (sequences have gaps anyway)."""
 
-    def __init__(self, table: Table, fetch: Callable[[Table, int], Future[list[int]]]) -> None:
+    def __init__(self, table: Table, fetch: Callable[[Table, int], Future[Sequence[int]]]) -> None:
         self.table = table
         self._fetch = fetch
         self._size = _FIRST_BLOCK
         self._ids: Iterator[int] = iter(())
-        self._next: Future[list[int]] | None = None
+        self._next: Future[Sequence[int]] | None = None
 
     def take(self) -> int:
         """The next id."""
@@ -204,8 +207,8 @@ def fetch_pg(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[tuple[
         raise DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
 
 
-Payload = bytes | bytearray | list[tuple[Any, ...]]
-"""One table's rows of a batch: COPY text (PostgreSQL), else tuples."""
+Payload = bytes | bytearray | Iterable[tuple[Any, ...]]
+"""One table's rows of a batch: COPY text (PostgreSQL), else tuples (a list or an iterator)."""
 
 
 class CopyText:
@@ -217,7 +220,8 @@ class CopyText:
 
     def __init__(self, conn: Connection) -> None:
         self._tx: Any = None
-        if conn.dialect.name != "postgresql" or _FORMAT_ROW_TEXT is None:
+        self._fmt = _row_formatter() if conn.dialect.name == "postgresql" else None
+        if self._fmt is None:
             return
         from psycopg.adapt import Transformer
 
@@ -227,8 +231,8 @@ class CopyText:
 
     def format(self, rows: Iterable[tuple[Any, ...]]) -> bytearray:
         """The rows as one block of COPY text."""
-        assert _FORMAT_ROW_TEXT is not None
-        fmt, tx, out = _FORMAT_ROW_TEXT, self._tx, bytearray()
+        assert self._fmt is not None
+        fmt, tx, out = self._fmt, self._tx, bytearray()
         for row in rows:
             fmt(row, tx, out)
         return out
@@ -237,7 +241,7 @@ class CopyText:
 def write_rows(conn: Connection, sql: str, rows: Payload) -> None:
     """executemany on SQLite; COPY on PostgreSQL (one stream, no per-row statements)."""
     if conn.dialect.name != "postgresql":
-        conn.exec_driver_sql(sql, rows)
+        _sqlite_many(conn, sql, rows)
         return
     import psycopg
 
@@ -254,7 +258,21 @@ def write_rows(conn: Connection, sql: str, rows: Payload) -> None:
         raise DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
 
 
+def _sqlite_many(conn: Connection, sql: str, rows: Payload) -> None:
+    """The driver's executemany, which takes an iterator: a batch's tuples are made one at
+    a time (SQLAlchemy's would need them all in a list first)."""
+    raw = conn.connection.driver_connection
+    assert raw is not None and not isinstance(rows, bytes | bytearray)
+    try:
+        raw.executemany(sql, rows)
+    except sqlite3.Error as exc:  # the same exception types as every other statement
+        raise DBAPIError.instance(sql, None, exc, sqlite3.Error) from exc
+
+
+@cache
 def _row_formatter() -> Callable[[Any, Any, bytearray], None] | None:
+    """psycopg's C row formatter, imported on first PostgreSQL use (a SQLite import never
+    loads psycopg: ~9 MB of RSS)."""
     try:
         from psycopg._copy_base import format_row_text
     except ImportError:  # another psycopg layout: Copy.write_row does the same, slower
@@ -262,7 +280,6 @@ def _row_formatter() -> Callable[[Any, Any, bytearray], None] | None:
     return cast(Callable[[Any, Any, bytearray], None], format_row_text)
 
 
-_FORMAT_ROW_TEXT = _row_formatter()
 _WARM_UP = [
     ("text", 1, 70_000, 5_000_000_000, Decimal("1.00"), dt.date(2026, 1, 1), True, None),
     ("", dt.datetime(2026, 1, 1, tzinfo=dt.UTC), False, 0),

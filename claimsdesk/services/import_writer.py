@@ -16,7 +16,7 @@ after sync(), so it is never used by two threads at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -77,7 +77,7 @@ class BatchWriter:
     waits on the database, the reader keeps reading, and the database always has work.
     """
 
-    def __init__(self, conn: Connection, background: bool = True) -> None:
+    def __init__(self, conn: Connection, background: bool = True, keep_ids: bool = True) -> None:
         self.conn = conn
         self.ids = IdAllocator(conn)
         self.created = ImportedIds()
@@ -93,11 +93,12 @@ class BatchWriter:
             for spec in SPECS
         }
         self._updates: list[tuple[Table, int, Row]] = []
-        self._collect = {
+        collect = {
             table_of(m.ClaimPayment): self.created.claim_payments,
             table_of(m.SubmittedClaim): self.created.submitted_claims,
             table_of(m.Remittance): self.created.remittances,
         }
+        self._collect = collect if keep_ids else {}  # for a hook only: 1M ids take 8 MB
         self._sql = {spec.table: spec.sql(conn.dialect.name) for spec in SPECS}
         self._copy = CopyText(conn)
         self._pool = ThreadPoolExecutor(1, "claimsdesk-writer") if background else None
@@ -186,7 +187,7 @@ class BatchWriter:
         buffer.rows = []
         return taken
 
-    def _fetch_ids(self, table: Table, count: int) -> Future[list[int]]:
+    def _fetch_ids(self, table: Table, count: int) -> Future[Sequence[int]]:
         """A block of ids, fetched on the writer thread after the work queued before."""
         return self.submit(lambda conn: self.ids.take(table, count))
 
@@ -211,10 +212,12 @@ class BatchWriter:
         self.submit(lambda conn: self._write(batch))
 
     def _write(self, batch: _Batch) -> None:
+        """Each table's rows are let go once sent; on SQLite their tuples are made one at a
+        time as executemany takes them, never as a list beside the rows."""
         for buffer in batch.buffers:
-            if buffer.payload is None:  # SQLite: tuples made here, beside executemany
-                buffer.payload = self._tuples(buffer)
-            write_rows(self.conn, self._sql[buffer.spec.table], buffer.payload)
+            payload = self._tuples(buffer) if buffer.payload is None else buffer.payload
+            write_rows(self.conn, self._sql[buffer.spec.table], payload)
+            buffer.rows, buffer.payload = [], None
         for table, row_id, values in batch.updates:
             self.conn.execute(update(table).where(table.c.id == row_id).values(**values))
 
@@ -228,9 +231,9 @@ class BatchWriter:
             buffer.payload = self._copy.format(self._tuples(buffer))
 
     @staticmethod
-    def _tuples(buffer: _Buffer) -> list[tuple[Any, ...]]:
+    def _tuples(buffer: _Buffer) -> Iterator[tuple[Any, ...]]:
         """The rows in column order, party links resolved."""
         spec, rows = buffer.spec, buffer.rows
         if spec.party_fks:
             resolve(rows, spec.party_fks)
-        return list(map(itemgetter(*spec.columns), rows))
+        return map(itemgetter(*spec.columns), rows)
