@@ -105,6 +105,8 @@ class _Reader:
         self._finish(index - self.ts.segment_index + 2)  # ST..SE, as positions in the file
         yield from out
         out.clear()
+        table.clear()  # bound methods of self: freed by refcount, not left to the cyclic GC
+        del self.claims  # it holds self._outside
 
     # ------------------------------------------------------------------ structure
 

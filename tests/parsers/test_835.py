@@ -771,3 +771,27 @@ def test_fast_constructor_matches_the_dataclass() -> None:
     make = fast_constructor(Adjustment)
     assert make("CO", "45", D("1.00")) == Adjustment("CO", "45", D("1.00"))
     assert type(make("PR", "1", D(2), level="line")) is Adjustment
+
+
+def test_reading_an_835_leaves_no_garbage_cycles() -> None:
+    """The import pauses the cyclic GC: a reader must be freed by reference counting alone
+    (a cycle per transaction held ~35 MB at 1,000,000 claims)."""
+    import gc
+
+    from parsers import read_file
+
+    path = (
+        Path(__file__).resolve().parents[2]
+        / "sample_edi"
+        / "scenarios"
+        / "denied-authorization.835"
+    )
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        assert sum(1 for _ in read_file(path)) > 0
+        assert gc.collect() == 0
+    finally:
+        if was:
+            gc.enable()
