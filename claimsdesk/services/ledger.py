@@ -117,14 +117,13 @@ def refresh(
     done: dict[int, ClaimView | None] = {}
     with Overlapped(conn.dialect.name == "postgresql") as writes:
         ahead = _load_slice(conn, groups[0], loaded) if groups else None
-        for index in range(len(groups)):
+        for index, group in enumerate(groups):
             current = ahead
             assert current is not None
-            derived = _derive_slice(current, groups[index])
+            derived = _derive_slice(current, group)
             writes.wait()
-            ahead = (
-                _load_slice(conn, groups[index + 1], loaded) if index + 1 < len(groups) else None
-            )
+            following = groups[index + 1] if index + 1 < len(groups) else None
+            ahead = _load_slice(conn, following, loaded) if following else None
             writes.submit(partial(_write_slice, conn, current, derived))
             done.update(_views_of(current, derived, keep_views))
     return done

@@ -7,7 +7,7 @@ Account actions that post to the ledger (write-off, transfer to the patient) liv
 claimsdesk.services.account_actions. Everything returned is a plain dataclass with to_dict().
 
 Transactions: every user action commits its own transaction and rolls back on any error;
-sync_work_items / sync_for_subjects run inside the caller's transaction (the import's or the
+sync_work_items runs inside the caller's transaction (the import's or the
 CLI's), as the analysis does.
 """
 
@@ -32,7 +32,6 @@ from claimsdesk.services.worklist_sync import (
     after_file,
     make_after_file,
     queue_book,
-    sync_for_subjects,
     sync_work_items,
 )
 from claimsdesk.services.worklist_teams import known_teams, set_teams, user_queues, user_teams
@@ -104,7 +103,6 @@ __all__ = [
     "set_follow_up",
     "set_teams",
     "start",
-    "sync_for_subjects",
     "sync_work_items",
     "user_queues",
     "user_teams",

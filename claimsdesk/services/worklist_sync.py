@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 from claimsdesk.domain.findings import FindingKind
 from claimsdesk.domain.findings.adjudication import payer_id
 from claimsdesk.domain.priority import Priority, PriorityInput, score
-from claimsdesk.services.analysis import analyze_imported, default_rulebook, import_day
-from claimsdesk.services.analysis_sql import chunked, id_in, insert_dicts
+from claimsdesk.services import analysis
+from claimsdesk.services.analysis import default_rulebook
+from claimsdesk.services.analysis_sql import id_in, insert_dicts
 from claimsdesk.services.findings_query import known_categories
 from claimsdesk.services.findings_store import FINDINGS, chunks
-from claimsdesk.services.import_types import AfterFile, FileResult, ImportedIds
+from claimsdesk.services.import_types import AfterFile
 from claimsdesk.services.worklist_states import reopened_status
 from claimsdesk.services.worklist_types import ItemStatus, SyncCounts
 from claimsdesk.storage.models.base import table_of, utcnow
@@ -129,22 +130,6 @@ def sync_work_items(
     for part in chunks(ids, CHUNK):
         counts.add(_sync_chunk(session, scorer, part))
     return counts
-
-
-def sync_for_subjects(
-    session: Session,
-    claim_ids: Iterable[int],
-    payment_ids: Iterable[int] = (),
-    **options: Any,
-) -> SyncCounts:
-    """sync_work_items for every finding about these claims or these claim payments: the
-    hook to call right after the analysis judged them (same transaction)."""
-    found: set[int] = set()
-    conn = session.connection()
-    for column, ids in ((F.submitted_claim_id, claim_ids), (F.claim_payment_id, payment_ids)):
-        for part in chunked(sorted(set(ids))):
-            found.update(conn.execute(select(F.id).where(id_in(column, part, conn))).scalars())
-    return sync_work_items(session, found, **options)
 
 
 def _sync_chunk(session: Session, scorer: Scorer, finding_ids: Sequence[int]) -> SyncCounts:
@@ -350,18 +335,11 @@ def _picture_change(item: Any, content: dict[str, Any]) -> str:
 def make_after_file(rulebook: Rulebook | None = None, today: dt.date | None = None) -> AfterFile:
     """The analysis import hook (matching, ledger, findings, then the work items of every
     finding judged), with given rules and a fixed day: for tests and the desk benchmark."""
-
-    def hook(session: Session, result: FileResult, imported: ImportedIds) -> None:
-        del result
-        rules = rulebook or default_rulebook()
-        analyze_imported(session, rules, imported, today or import_day(session, imported))
-
-    return hook
+    return analysis.make_after_file(rulebook or default_rulebook(), today)
 
 
-def after_file(session: Session, result: FileResult, imported: ImportedIds) -> None:
-    """The import hook with the shipped rules and today's date."""
-    make_after_file()(session, result, imported)
+after_file = analysis.after_file
+"""The import hook with the shipped rules, judged as of the file's own date."""
 
 
 __all__ = [
@@ -369,6 +347,5 @@ __all__ = [
     "after_file",
     "make_after_file",
     "queue_book",
-    "sync_for_subjects",
     "sync_work_items",
 ]

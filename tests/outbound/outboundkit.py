@@ -6,6 +6,7 @@ the `desk` fixture that builds a Desk lives in tests/outbound/conftest.py.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import subprocess
@@ -20,6 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from claimsdesk.services import users
 from claimsdesk.services.imports import import_paths
+from claimsdesk.services.outbound_source import Target, load_claim
+from claimsdesk.services.outbound_types import OutboundKind
+from claimsdesk.services.outbound_x12 import Draft, write_and_check
 from claimsdesk.services.users import Account
 from claimsdesk.storage.models.findings import Finding
 from claimsdesk.storage.models.ingest import SubmittedClaim
@@ -114,3 +118,28 @@ def pdf_text(data: bytes, tmp_path: Path) -> str:
 def pdf_pages(data: bytes) -> int:
     """Pages in a PDF written by fpdf2 (one /Type /Page object each)."""
     return data.count(b"/Type /Page\n") + data.count(b"/Type /Page>") + data.count(b"/Type /Page ")
+
+
+def replacement_through_gate(
+    session: Session, pcn: str, source: str, control: int, check: Any = None
+) -> str:
+    """The claim with this PCN loaded (from its file or rebuilt from rows, as `source` says),
+    checked by `check(record)`, then written as a replacement (CLM05-3 = 7) through the
+    outbound 837 gate with no errors; the 837 text."""
+    claim_id = session.scalar(
+        select(SubmittedClaim.id).where(SubmittedClaim.patient_control_number == pcn)
+    )
+    assert claim_id is not None
+    loaded = load_claim(session, claim_id)
+    assert loaded.source == source
+    if check is not None:
+        check(loaded.record)
+    fixed = dataclasses.replace(loaded.record, frequency="7")  # CLM05-3 replacement
+    target = Target(claim_id, None, None, None, None)
+    draft = Draft(
+        OutboundKind.CORRECTED, fixed, loaded, target, None, loaded.payer_key,
+        loaded.payer_name, loaded.receiver_id,
+    )  # fmt: skip
+    text, errors = write_and_check(draft, control)
+    assert errors == [], errors
+    return text

@@ -4,18 +4,16 @@ defaults, and still passes the pyx12 gate (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
+from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from outboundkit import replacement_through_gate
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from claimsdesk.services.imports import import_paths
-from claimsdesk.services.outbound_source import Target, load_claim
-from claimsdesk.services.outbound_types import OutboundKind
-from claimsdesk.services.outbound_x12 import Draft, write_and_check
 from claimsdesk.storage.db import current_revision, downgrade, head_revision, upgrade
 from claimsdesk.storage.models import Base
 from claimsdesk.storage.models.ingest import Provider, SubmittedClaim
@@ -80,25 +78,13 @@ def _imported(sessions: sessionmaker[Session], folder: Path) -> None:
 
 def _gate(session: Session, pcn: str) -> str:
     """The claim rebuilt from rows as a replacement, through the outbound 837 gate."""
-    claim_id = session.scalar(
-        select(SubmittedClaim.id).where(SubmittedClaim.patient_control_number == pcn)
-    )
-    assert claim_id is not None
-    source = load_claim(session, claim_id)
-    assert source.source == "database"
-    record = source.record
-    assert {f: getattr(record, f) for f in FLAGS} == BILLED[pcn]
-    assert record.billing_provider is not None
-    assert record.billing_provider.ref("PXC") == TAXONOMY[pcn]
-    fixed = dataclasses.replace(record, frequency="7")  # CLM05-3 replacement
-    target = Target(claim_id, None, None, None, None)
-    draft = Draft(
-        OutboundKind.CORRECTED, fixed, source, target, None, source.payer_key,
-        source.payer_name, source.receiver_id,
-    )  # fmt: skip
-    text, errors = write_and_check(draft, 123_456_789)
-    assert errors == [], errors
-    return text
+
+    def billed(record: Any) -> None:
+        assert {f: getattr(record, f) for f in FLAGS} == BILLED[pcn]
+        assert record.billing_provider is not None
+        assert record.billing_provider.ref("PXC") == TAXONOMY[pcn]
+
+    return replacement_through_gate(session, pcn, "database", 123_456_789, billed)
 
 
 def test_billed_flags_survive_a_rebuild_from_rows(

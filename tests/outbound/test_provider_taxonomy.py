@@ -5,19 +5,15 @@ every 837 still passes the pyx12 gate."""
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from pathlib import Path
 
-from outboundkit import SCENARIOS
+from outboundkit import SCENARIOS, replacement_through_gate
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from claimsdesk.services.imports import import_paths
-from claimsdesk.services.outbound_source import Target, load_claim
-from claimsdesk.services.outbound_types import OutboundKind
-from claimsdesk.services.outbound_x12 import Draft, write_and_check
-from claimsdesk.storage.models.ingest import Provider, SubmittedClaim
+from claimsdesk.storage.models.ingest import Provider
 
 PROFESSIONAL, INSTITUTIONAL = "denied-coding.837", "institutional-inpatient.837i"
 # The rendering provider gets a taxonomy other than the billing provider's (207Q00000X), so a
@@ -40,21 +36,7 @@ def _import(sessions: sessionmaker[Session], folder: Path) -> list[Path]:
 
 def _gate(session: Session, pcn: str, source: str) -> str:
     """The claim (from its file or rebuilt from rows) as a replacement through the 837 gate."""
-    claim_id = session.scalar(
-        select(SubmittedClaim.id).where(SubmittedClaim.patient_control_number == pcn)
-    )
-    assert claim_id is not None
-    loaded = load_claim(session, claim_id)
-    assert loaded.source == source
-    fixed = dataclasses.replace(loaded.record, frequency="7")  # CLM05-3 replacement
-    target = Target(claim_id, None, None, None, None)
-    draft = Draft(
-        OutboundKind.CORRECTED, fixed, loaded, target, None, loaded.payer_key,
-        loaded.payer_name, loaded.receiver_id,
-    )  # fmt: skip
-    text, errors = write_and_check(draft, 123_456_790)
-    assert errors == [], errors
-    return text
+    return replacement_through_gate(session, pcn, source, 123_456_790)
 
 
 def test_provider_prv_goes_out_from_file_and_from_rows(
